@@ -29,6 +29,10 @@ fn main() -> anyhow::Result<()> {
 
 /// The repository root.
 pub(crate) fn project_root() -> PathBuf {
-    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
-    PathBuf::from(dir).parent().expect("xtask is in the repository root").to_path_buf()
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+    PathBuf::from(dir)
+        .parent()
+        .expect("xtask is in the repository root")
+        .to_path_buf()
 }

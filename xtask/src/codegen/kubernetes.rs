@@ -3,7 +3,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, bail};
-use picket_schema::table::{IntFormat, KindEntry, ObjectShape, Prop, Scope, Shape, StrFormat, StringShape, Table, TypeDef};
+use picket_schema::table::{
+    IntFormat, KindEntry, ObjectShape, Prop, Scope, Shape, StrFormat, StringShape, Table, TypeDef,
+};
 use serde_json::Value;
 
 use super::kubernetes_refinements::{REFINEMENTS, Refine, type_name};
@@ -60,13 +62,25 @@ pub(crate) fn generate() -> anyhow::Result<Generated> {
     let roots = roots(&mut generator);
     let defs: BTreeMap<String, Value> = generator.take_definitions(true).into_iter().collect();
 
-    let index: HashMap<&str, u32> = defs.keys().enumerate().map(|(i, k)| (k.as_str(), i as u32)).collect();
+    let index: HashMap<&str, u32> = defs
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i as u32))
+        .collect();
     let mut docs = Docs::default();
     let mut types = Vec::with_capacity(defs.len());
     for (name, schema) in &defs {
-        let doc = schema.get("description").and_then(Value::as_str).map(|d| docs.add(d));
-        let shape = convert_def(name, schema, &index, &mut docs).with_context(|| format!("converting {name}"))?;
-        types.push(TypeDef { name: name.clone(), doc, shape });
+        let doc = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(|d| docs.add(d));
+        let shape = convert_def(name, schema, &index, &mut docs)
+            .with_context(|| format!("converting {name}"))?;
+        types.push(TypeDef {
+            name: name.clone(),
+            doc,
+            shape,
+        });
     }
     apply_refinements(&mut types, &docs)?;
     for t in &mut types {
@@ -75,10 +89,21 @@ pub(crate) fn generate() -> anyhow::Result<Generated> {
 
     let mut kinds = Vec::new();
     for root in &roots {
-        let reference = root.schema.get("$ref").and_then(Value::as_str).context("root schema is a $ref")?;
+        let reference = root
+            .schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .context("root schema is a $ref")?;
         let name = reference.rsplit('/').next().unwrap_or(reference);
-        let ty = *index.get(name).with_context(|| format!("no definition {name}"))?;
-        kinds.push(KindEntry { api_version: root.api_version.to_owned(), kind: root.kind.to_owned(), scope: root.scope, ty });
+        let ty = *index
+            .get(name)
+            .with_context(|| format!("no definition {name}"))?;
+        kinds.push(KindEntry {
+            api_version: root.api_version.to_owned(),
+            kind: root.kind.to_owned(),
+            scope: root.scope,
+            ty,
+        });
     }
     kinds.sort_by(|a, b| (&a.api_version, &a.kind).cmp(&(&b.api_version, &b.kind)));
 
@@ -88,14 +113,20 @@ pub(crate) fn generate() -> anyhow::Result<Generated> {
         kinds,
         types,
     };
-    Ok(Generated { table: render_table(&table)?, docs: render_docs(&docs.list)?, rust_paths: roots.iter().map(|r| r.rust_path).collect() })
+    Ok(Generated {
+        table: render_table(&table)?,
+        docs: render_docs(&docs.list)?,
+        rust_paths: roots.iter().map(|r| r.rust_path).collect(),
+    })
 }
 
 /// The Kubernetes version of the generated types: `k8s_openapi::v1_37::…` gives `1.37`.
 fn kubernetes_version(roots: &[Root]) -> anyhow::Result<String> {
     let path = roots.first().context("no resources")?.rust_path;
     let module = path.split("::").nth(1).context("unexpected type path")?;
-    let rest = module.strip_prefix("v1_").with_context(|| format!("unexpected module {module}"))?;
+    let rest = module
+        .strip_prefix("v1_")
+        .with_context(|| format!("unexpected module {module}"))?;
     Ok(format!("1.{rest}"))
 }
 
@@ -127,10 +158,19 @@ fn ref_target(schema: &Value) -> Option<&str> {
     }
     // `{ "description": …, "allOf": [ { "$ref": … } ] }`
     let all = schema.get("allOf")?.as_array()?;
-    if all.len() == 1 { ref_target(&all[0]) } else { None }
+    if all.len() == 1 {
+        ref_target(&all[0])
+    } else {
+        None
+    }
 }
 
-fn convert_def(name: &str, schema: &Value, index: &HashMap<&str, u32>, docs: &mut Docs) -> anyhow::Result<Shape> {
+fn convert_def(
+    name: &str,
+    schema: &Value,
+    index: &HashMap<&str, u32>,
+    docs: &mut Docs,
+) -> anyhow::Result<Shape> {
     match name {
         "io.k8s.apimachinery.pkg.api.resource.Quantity" => return Ok(Shape::Quantity),
         "io.k8s.apimachinery.pkg.util.intstr.IntOrString" => return Ok(Shape::IntOrString),
@@ -141,14 +181,27 @@ fn convert_def(name: &str, schema: &Value, index: &HashMap<&str, u32>, docs: &mu
 
 fn convert(schema: &Value, index: &HashMap<&str, u32>, docs: &mut Docs) -> anyhow::Result<Shape> {
     if let Some(target) = ref_target(schema) {
-        let to = *index.get(target).with_context(|| format!("unknown $ref {target}"))?;
+        let to = *index
+            .get(target)
+            .with_context(|| format!("unknown $ref {target}"))?;
         return Ok(Shape::Ref { to });
     }
-    if let Some(of) = schema.get("oneOf").or_else(|| schema.get("anyOf")).and_then(Value::as_array) {
-        let of = of.iter().map(|s| convert(s, index, docs)).collect::<anyhow::Result<_>>()?;
+    if let Some(of) = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+    {
+        let of = of
+            .iter()
+            .map(|s| convert(s, index, docs))
+            .collect::<anyhow::Result<_>>()?;
         return Ok(Shape::AnyOf { of });
     }
-    if schema.get("x-kubernetes-int-or-string").and_then(Value::as_bool) == Some(true) {
+    if schema
+        .get("x-kubernetes-int-or-string")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
         return Ok(Shape::IntOrString);
     }
     let format = schema.get("format").and_then(Value::as_str);
@@ -170,11 +223,18 @@ fn convert(schema: &Value, index: &HashMap<&str, u32>, docs: &mut Docs) -> anyho
             minimum: None,
             maximum: None,
         },
-        Some("number") => Shape::Number { minimum: None, maximum: None },
+        Some("number") => Shape::Number {
+            minimum: None,
+            maximum: None,
+        },
         Some("boolean") => Shape::Boolean,
         Some("array") => {
             let items = schema.get("items").context("array without items")?;
-            Shape::Array { items: Box::new(convert(items, index, docs)?), min_items: None, max_items: None }
+            Shape::Array {
+                items: Box::new(convert(items, index, docs)?),
+                min_items: None,
+                max_items: None,
+            }
         }
         Some("object") | None => {
             let props = schema.get("properties").and_then(Value::as_object);
@@ -189,10 +249,14 @@ fn convert(schema: &Value, index: &HashMap<&str, u32>, docs: &mut Docs) -> anyho
                 .unwrap_or_default();
             let mut out = ObjectShape::default();
             for (pname, pschema) in props.into_iter().flatten() {
-                let doc = pschema.get("description").and_then(Value::as_str).map(|d| docs.add(d));
+                let doc = pschema
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(|d| docs.add(d));
                 out.props.push(Prop {
                     name: pname.clone(),
-                    shape: convert(pschema, index, docs).with_context(|| format!("property {pname}"))?,
+                    shape: convert(pschema, index, docs)
+                        .with_context(|| format!("property {pname}"))?,
                     required: required.contains(&pname.as_str()),
                     doc,
                 });
@@ -207,7 +271,11 @@ fn convert(schema: &Value, index: &HashMap<&str, u32>, docs: &mut Docs) -> anyho
 }
 
 fn apply_refinements(types: &mut [TypeDef], docs: &Docs) -> anyhow::Result<()> {
-    let by_name: HashMap<String, usize> = types.iter().enumerate().map(|(i, t)| (t.name.clone(), i)).collect();
+    let by_name: HashMap<String, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
     let mut problems = Vec::new();
     for (row_type, prop_name, refine) in REFINEMENTS {
         let full = type_name(row_type);
@@ -220,7 +288,9 @@ fn apply_refinements(types: &mut [TypeDef], docs: &Docs) -> anyhow::Result<()> {
             continue;
         };
         let Some(prop) = obj.props.iter_mut().find(|p| p.name == *prop_name) else {
-            problems.push(format!("refinement names unknown property {full}.{prop_name}"));
+            problems.push(format!(
+                "refinement names unknown property {full}.{prop_name}"
+            ));
             continue;
         };
         let description = docs.get(prop.doc);
@@ -247,23 +317,36 @@ fn apply_refinements(types: &mut [TypeDef], docs: &Docs) -> anyhow::Result<()> {
                     _ => problems.push(format!("{full}.{prop_name}: map values are not strings")),
                 }
             }
-            _ => problems.push(format!("{full}.{prop_name}: refinement does not fit the property's shape")),
+            _ => problems.push(format!(
+                "{full}.{prop_name}: refinement does not fit the property's shape"
+            )),
         }
     }
     if !problems.is_empty() {
-        bail!("schema refinements are out of date:\n  {}", problems.join("\n  "));
+        bail!(
+            "schema refinements are out of date:\n  {}",
+            problems.join("\n  ")
+        );
     }
     Ok(())
 }
 
 /// Enum values must appear in the property's description, where the API documents them.
-fn check_mentioned(ty: &str, prop: &str, values: &[&str], description: &str, problems: &mut Vec<String>) {
+fn check_mentioned(
+    ty: &str,
+    prop: &str,
+    values: &[&str],
+    description: &str,
+    problems: &mut Vec<String>,
+) {
     for v in values {
         if v.is_empty() {
             continue;
         }
         if !description.contains(v) {
-            problems.push(format!("{ty}.{prop}: enum value {v:?} is not mentioned in its description"));
+            problems.push(format!(
+                "{ty}.{prop}: enum value {v:?} is not mentioned in its description"
+            ));
         }
     }
 }
@@ -272,17 +355,31 @@ fn check_mentioned(ty: &str, prop: &str, values: &[&str], description: &str, pro
 fn render_table(table: &Table) -> anyhow::Result<String> {
     let mut out = String::new();
     out.push_str("{\n");
-    out.push_str(&format!("\"kubernetes\": {},\n", serde_json::to_string(&table.kubernetes)?));
-    out.push_str(&format!("\"generator\": {},\n", serde_json::to_string(&table.generator)?));
+    out.push_str(&format!(
+        "\"kubernetes\": {},\n",
+        serde_json::to_string(&table.kubernetes)?
+    ));
+    out.push_str(&format!(
+        "\"generator\": {},\n",
+        serde_json::to_string(&table.generator)?
+    ));
     out.push_str("\"kinds\": [\n");
     for (i, k) in table.kinds.iter().enumerate() {
         out.push_str(&serde_json::to_string(k)?);
-        out.push_str(if i + 1 < table.kinds.len() { ",\n" } else { "\n" });
+        out.push_str(if i + 1 < table.kinds.len() {
+            ",\n"
+        } else {
+            "\n"
+        });
     }
     out.push_str("],\n\"types\": [\n");
     for (i, t) in table.types.iter().enumerate() {
         out.push_str(&serde_json::to_string(t)?);
-        out.push_str(if i + 1 < table.types.len() { ",\n" } else { "\n" });
+        out.push_str(if i + 1 < table.types.len() {
+            ",\n"
+        } else {
+            "\n"
+        });
     }
     out.push_str("]\n}\n");
     // The rendering must read back as the same table.

@@ -22,8 +22,14 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
     check_resource_list(&root, &generated.rust_paths)?;
     let data = root.join("server/crates/schema/data");
     let outputs = vec![
-        Output { path: data.join("kubernetes.json"), contents: generated.table },
-        Output { path: data.join("kubernetes-docs.json"), contents: generated.docs },
+        Output {
+            path: data.join("kubernetes.json"),
+            contents: generated.table,
+        },
+        Output {
+            path: data.join("kubernetes-docs.json"),
+            contents: generated.docs,
+        },
     ];
     let mut stale = Vec::new();
     for out in &outputs {
@@ -32,15 +38,28 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
             continue;
         }
         if check {
-            stale.push(out.path.strip_prefix(&root).unwrap_or(&out.path).display().to_string());
+            stale.push(
+                out.path
+                    .strip_prefix(&root)
+                    .unwrap_or(&out.path)
+                    .display()
+                    .to_string(),
+            );
         } else {
             std::fs::create_dir_all(out.path.parent().context("no parent")?)?;
-            std::fs::write(&out.path, &out.contents).with_context(|| format!("writing {}", out.path.display()))?;
-            eprintln!("updated {}", out.path.strip_prefix(&root).unwrap_or(&out.path).display());
+            std::fs::write(&out.path, &out.contents)
+                .with_context(|| format!("writing {}", out.path.display()))?;
+            eprintln!(
+                "updated {}",
+                out.path.strip_prefix(&root).unwrap_or(&out.path).display()
+            );
         }
     }
     if !stale.is_empty() {
-        bail!("generated files are out of date: {}\nrun `cargo codegen` and commit the result", stale.join(", "));
+        bail!(
+            "generated files are out of date: {}\nrun `cargo codegen` and commit the result",
+            stale.join(", ")
+        );
     }
     if check {
         eprintln!("generated files are up to date");
@@ -53,15 +72,24 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
 fn check_resource_list(root: &Path, listed: &[&str]) -> anyhow::Result<()> {
     let sh = xshell::Shell::new()?;
     sh.change_dir(root);
-    let metadata = xshell::cmd!(sh, "cargo metadata --format-version 1 --locked").quiet().read()?;
+    let metadata = xshell::cmd!(sh, "cargo metadata --format-version 1 --locked")
+        .quiet()
+        .read()?;
     let metadata: serde_json::Value = serde_json::from_str(&metadata)?;
     let manifest = metadata["packages"]
         .as_array()
         .and_then(|p| p.iter().find(|p| p["name"] == "k8s-openapi"))
         .and_then(|p| p["manifest_path"].as_str())
         .context("k8s-openapi not found in cargo metadata")?;
-    let version_module = listed.first().and_then(|p| p.split("::").nth(1)).context("empty resource list")?;
-    let src = Path::new(manifest).parent().context("manifest has no parent")?.join("src").join(version_module);
+    let version_module = listed
+        .first()
+        .and_then(|p| p.split("::").nth(1))
+        .context("empty resource list")?;
+    let src = Path::new(manifest)
+        .parent()
+        .context("manifest has no parent")?
+        .join("src")
+        .join(version_module);
     let mut found = Vec::new();
     collect_resources(&src, &src, version_module, &mut found)?;
     found.sort();
@@ -77,7 +105,12 @@ fn check_resource_list(root: &Path, listed: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn collect_resources(base: &Path, dir: &Path, module: &str, out: &mut Vec<String>) -> anyhow::Result<()> {
+fn collect_resources(
+    base: &Path,
+    dir: &Path,
+    module: &str,
+    out: &mut Vec<String>,
+) -> anyhow::Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
@@ -89,11 +122,16 @@ fn collect_resources(base: &Path, dir: &Path, module: &str, out: &mut Vec<String
         }
         let text = std::fs::read_to_string(&path)?;
         for line in text.lines() {
-            let Some(rest) = line.strip_prefix("impl crate::Resource for ") else { continue };
+            let Some(rest) = line.strip_prefix("impl crate::Resource for ") else {
+                continue;
+            };
             let ty = rest.trim_end_matches(" {").trim();
             let rel = path.strip_prefix(base)?.with_extension("");
             let mut parts = vec!["k8s_openapi".to_owned(), module.to_owned()];
-            parts.extend(rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+            parts.extend(
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+            );
             parts.push(ty.to_owned());
             out.push(parts.join("::"));
         }

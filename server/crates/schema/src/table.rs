@@ -52,7 +52,9 @@ pub struct TypeDef {
 #[serde(tag = "t", rename_all = "kebab-case")]
 pub enum Shape {
     /// The named type at this index of [`Table::types`].
-    Ref { to: u32 },
+    Ref {
+        to: u32,
+    },
     Object(ObjectShape),
     Array {
         items: Box<Shape>,
@@ -84,7 +86,9 @@ pub enum Shape {
     /// Anything at all (`RawExtension`, `x-kubernetes-preserve-unknown-fields`).
     Any,
     /// Any of these shapes.
-    AnyOf { of: Vec<Shape> },
+    AnyOf {
+        of: Vec<Shape>,
+    },
 }
 
 /// An object with known properties, or a map (`additional`), or both.
@@ -182,9 +186,17 @@ pub fn sort_props(shape: &mut Shape) {
     }
 }
 
+/// Sorts one object's properties by name (not recursively).
+pub fn sort_props_of(obj: &mut ObjectShape) {
+    obj.props.sort_by(|a, b| a.name.cmp(&b.name));
+}
+
 impl ObjectShape {
     /// The property called `name`.
     pub fn prop(&self, name: &str) -> Option<&Prop> {
-        self.props.binary_search_by(|p| p.name.as_str().cmp(name)).ok().map(|i| &self.props[i])
+        self.props
+            .binary_search_by(|p| p.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.props[i])
     }
 }

@@ -70,7 +70,10 @@ impl ParsedFile {
 
     pub fn parse_with(text: &str, limits: &Limits) -> ParsedFile {
         let docs = parse_region(text, 0, limits);
-        ParsedFile { docs: docs.into(), len: TextSize::of(text) }
+        ParsedFile {
+            docs: docs.into(),
+            len: TextSize::of(text),
+        }
     }
 
     pub fn documents(&self) -> &[DocEntry] {
@@ -102,7 +105,13 @@ impl ParsedFile {
     /// The file after replacing `old_range` (in this file's coordinates) with `inserted_len`
     /// bytes; `new_text` is the whole new text. Only the documents the edit touches are parsed
     /// again; the others are shared and shifted.
-    pub fn edit(&self, old_range: TextRange, inserted_len: usize, new_text: &dyn TextSource, limits: &Limits) -> ParsedFile {
+    pub fn edit(
+        &self,
+        old_range: TextRange,
+        inserted_len: usize,
+        new_text: &dyn TextSource,
+        limits: &Limits,
+    ) -> ParsedFile {
         let new_len = new_text.len();
         if self.docs.is_empty() {
             let text = new_text.slice(0..new_len);
@@ -114,7 +123,8 @@ impl ParsedFile {
         let mut first = self.document_index_at(s);
         // A document starts where it does because of its first line (a `---`), so an edit on
         // that line may merge it into the previous document.
-        let first_line_end = self.docs[first].offset + TextSize::of(split::first_line(self.docs[first].doc.text()));
+        let first_line_end =
+            self.docs[first].offset + TextSize::of(split::first_line(self.docs[first].doc.text()));
         if first > 0 && s < first_line_end {
             first -= 1;
         }
@@ -122,14 +132,17 @@ impl ParsedFile {
         let region_start = u32::from(self.docs[first].offset) as usize;
         let (fresh, last) = loop {
             let old_region_end = u32::from(self.docs[last].range().end()) as usize;
-            let region_end = (old_region_end as i64 + delta).clamp(region_start as i64, new_len as i64) as usize;
+            let region_end =
+                (old_region_end as i64 + delta).clamp(region_start as i64, new_len as i64) as usize;
             let region = new_text.slice(region_start..region_end);
             let (starts, mut state) = split::document_starts_from(&region, SplitState::default());
             // Does the next, untouched document still start where it did? It depends on how
             // the region ends (after `...`, with or without content).
             let next_still_starts = match self.docs.get(last + 1) {
                 None => true,
-                Some(next) => state.line_starts_document(split::first_line(next.doc.text()).as_bytes()),
+                Some(next) => {
+                    state.line_starts_document(split::first_line(next.doc.text()).as_bytes())
+                }
             };
             if next_still_starts {
                 break (parse_chunks(&region, &starts, region_start, limits), last);
@@ -141,9 +154,15 @@ impl ParsedFile {
         docs.extend(fresh);
         for d in &self.docs[last + 1..] {
             let offset = (i64::from(u32::from(d.offset)) + delta) as u32;
-            docs.push(DocEntry { offset: TextSize::new(offset), doc: d.doc.clone() });
+            docs.push(DocEntry {
+                offset: TextSize::new(offset),
+                doc: d.doc.clone(),
+            });
         }
-        ParsedFile { docs: docs.into(), len: TextSize::new(new_len as u32) }
+        ParsedFile {
+            docs: docs.into(),
+            len: TextSize::new(new_len as u32),
+        }
     }
 }
 
@@ -156,7 +175,10 @@ fn parse_chunks(text: &str, starts: &[usize], base: usize, limits: &Limits) -> V
     for (i, &start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
         let doc = parse_document(&text[start..end], limits);
-        docs.push(DocEntry { offset: TextSize::new((base + start) as u32), doc: Arc::new(doc) });
+        docs.push(DocEntry {
+            offset: TextSize::new((base + start) as u32),
+            doc: Arc::new(doc),
+        });
     }
     docs
 }
@@ -175,7 +197,11 @@ impl EditableFile {
     }
 
     pub fn with_limits(text: &str, limits: Limits) -> EditableFile {
-        EditableFile { rope: Rope::from_str(text), parsed: ParsedFile::parse_with(text, &limits), limits }
+        EditableFile {
+            rope: Rope::from_str(text),
+            parsed: ParsedFile::parse_with(text, &limits),
+            limits,
+        }
     }
 
     pub fn rope(&self) -> &Rope {
@@ -221,13 +247,25 @@ mod tests {
     use super::*;
 
     fn doc_texts(f: &ParsedFile) -> Vec<String> {
-        f.documents().iter().map(|d| d.doc.text().to_owned()).collect()
+        f.documents()
+            .iter()
+            .map(|d| d.doc.text().to_owned())
+            .collect()
     }
 
     fn check_same_as_fresh(file: &EditableFile) {
         let fresh = ParsedFile::parse(&file.text());
-        let got: Vec<_> = file.parsed().documents().iter().map(|d| (d.offset, d.doc.text().to_owned())).collect();
-        let want: Vec<_> = fresh.documents().iter().map(|d| (d.offset, d.doc.text().to_owned())).collect();
+        let got: Vec<_> = file
+            .parsed()
+            .documents()
+            .iter()
+            .map(|d| (d.offset, d.doc.text().to_owned()))
+            .collect();
+        let want: Vec<_> = fresh
+            .documents()
+            .iter()
+            .map(|d| (d.offset, d.doc.text().to_owned()))
+            .collect();
         assert_eq!(got, want);
         assert_eq!(file.parsed().len(), fresh.len());
     }
@@ -235,10 +273,23 @@ mod tests {
     #[test]
     fn edit_reparses_only_the_touched_document() {
         let mut f = EditableFile::new("a: 1\n---\nb: 2\n---\nc: 3\n");
-        let before: Vec<_> = f.parsed().documents().iter().map(|d| d.doc.clone()).collect();
+        let before: Vec<_> = f
+            .parsed()
+            .documents()
+            .iter()
+            .map(|d| d.doc.clone())
+            .collect();
         f.replace(TextRange::new(12.into(), 13.into()), "20");
-        assert_eq!(doc_texts(f.parsed()), vec!["a: 1\n", "---\nb: 20\n", "---\nc: 3\n"]);
-        let after: Vec<_> = f.parsed().documents().iter().map(|d| d.doc.clone()).collect();
+        assert_eq!(
+            doc_texts(f.parsed()),
+            vec!["a: 1\n", "---\nb: 20\n", "---\nc: 3\n"]
+        );
+        let after: Vec<_> = f
+            .parsed()
+            .documents()
+            .iter()
+            .map(|d| d.doc.clone())
+            .collect();
         assert!(Arc::ptr_eq(&before[0], &after[0]));
         assert!(!Arc::ptr_eq(&before[1], &after[1]));
         assert!(Arc::ptr_eq(&before[2], &after[2]));
@@ -280,7 +331,10 @@ mod tests {
             let a = (seed % (len as u64 + 1)) as usize;
             let b = (a + ((seed >> 20) % 6) as usize).min(len);
             let ins = inserts[((seed >> 40) % inserts.len() as u64) as usize];
-            f.replace(TextRange::new(TextSize::new(a as u32), TextSize::new(b as u32)), ins);
+            f.replace(
+                TextRange::new(TextSize::new(a as u32), TextSize::new(b as u32)),
+                ins,
+            );
             check_same_as_fresh(&f);
             if f.rope().len_bytes() > 400 {
                 f.set_text(base);

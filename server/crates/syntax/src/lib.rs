@@ -29,8 +29,8 @@ pub use ropey::Rope;
 pub use scalar::ScalarValue;
 pub use text_size::{TextRange, TextSize};
 pub use tree::{
-    Document, Entry, ErrorKind, Mapping, MergeBudget, Node, NodeId, NodeKind, Scalar, ScalarStyle, Sequence,
-    SyntaxError,
+    Document, Entry, ErrorKind, Mapping, MergeBudget, Node, NodeId, NodeKind, Scalar, ScalarStyle,
+    Sequence, SyntaxError,
 };
 
 #[cfg(test)]

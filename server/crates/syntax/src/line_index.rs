@@ -32,7 +32,10 @@ impl LineIndex {
             }
             starts.push(i as u32);
         }
-        LineIndex { starts, len: text.len() as u32 }
+        LineIndex {
+            starts,
+            len: text.len() as u32,
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -43,7 +46,10 @@ impl LineIndex {
     pub fn line_col(&self, offset: TextSize) -> LineCol {
         let offset = u32::from(offset).min(self.len);
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        LineCol { line: line as u32, col: offset - self.starts[line] }
+        LineCol {
+            line: line as u32,
+            col: offset - self.starts[line],
+        }
     }
 
     /// The byte offset where `line` starts, if it exists.
@@ -54,7 +60,10 @@ impl LineIndex {
     /// The byte range of `line` without its terminator.
     pub fn line_range(&self, text: &str, line: u32) -> Option<std::ops::Range<usize>> {
         let start = *self.starts.get(line as usize)? as usize;
-        let next = self.starts.get(line as usize + 1).map_or(text.len(), |&n| n as usize);
+        let next = self
+            .starts
+            .get(line as usize + 1)
+            .map_or(text.len(), |&n| n as usize);
         let mut end = next;
         let b = text.as_bytes();
         if end > start && b[end - 1] == b'\n' {

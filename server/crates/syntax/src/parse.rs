@@ -9,7 +9,9 @@
 use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Span};
 use text_size::{TextRange, TextSize};
 
-use crate::tree::{Document, ErrorKind, NodeData, NodeId, NodeKind, Props, ScalarStyle, SyntaxError};
+use crate::tree::{
+    Document, ErrorKind, NodeData, NodeId, NodeKind, Props, ScalarStyle, SyntaxError,
+};
 
 /// Bounds on what one document may cost.
 #[derive(Clone, Copy, Debug)]
@@ -24,7 +26,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_depth: 200, max_nodes: 2_000_000, max_recoveries: 24 }
+        Limits {
+            max_depth: 200,
+            max_nodes: 2_000_000,
+            max_recoveries: 24,
+        }
     }
 }
 
@@ -50,7 +56,9 @@ pub fn parse_document(text: &str, limits: &Limits) -> Document {
             break;
         }
         joins += 1;
-        let Ok(s) = std::str::from_utf8(&scratch) else { break };
+        let Ok(s) = std::str::from_utf8(&scratch) else {
+            break;
+        };
         first = build(s, limits);
     }
 
@@ -74,7 +82,9 @@ pub fn parse_document(text: &str, limits: &Limits) -> Document {
         let (start, end) = choose_blank(&scratch, &failure, &blanked);
         blank(&mut scratch, start, end);
         blanked.push((start, end));
-        let Ok(s) = std::str::from_utf8(&scratch) else { break };
+        let Ok(s) = std::str::from_utf8(&scratch) else {
+            break;
+        };
         let attempt = build(s, limits);
         match attempt.failure.clone() {
             None => return attempt.finish(text, errors, true),
@@ -99,7 +109,9 @@ pub fn parse_document(text: &str, limits: &Limits) -> Document {
 }
 
 fn is_flow_indentation(f: &Failure) -> bool {
-    f.open_flow_start.is_some() && f.message.starts_with("invalid indentation") && !f.message.contains("quoted")
+    f.open_flow_start.is_some()
+        && f.message.starts_with("invalid indentation")
+        && !f.message.contains("quoted")
 }
 
 /// Joins the line holding `pos` to the previous line: the line break becomes spaces and a
@@ -153,7 +165,9 @@ fn line_bounds(bytes: &[u8], pos: usize) -> (usize, usize) {
 }
 
 fn is_blank(bytes: &[u8]) -> bool {
-    bytes.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    bytes
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 fn first_non_space(bytes: &[u8], line_start: usize) -> usize {
@@ -176,7 +190,8 @@ fn choose_blank(bytes: &[u8], failure: &Failure, blanked: &[(usize, usize)]) -> 
             return (fs, fs_line_end);
         }
     }
-    let stuck = is_blank(&bytes[start..end]) || blanked.iter().any(|&(s, e)| s <= start && end <= e);
+    let stuck =
+        is_blank(&bytes[start..end]) || blanked.iter().any(|&(s, e)| s <= start && end <= e);
     if stuck {
         // No progress on this line: blank from the innermost open flow collection, or give up
         // on everything from here to the end.
@@ -231,7 +246,10 @@ fn describe(text: &str, failure: &Failure) -> SyntaxError {
         return SyntaxError {
             kind: ErrorKind::Syntax,
             range: range(start, end.max(start)),
-            message: format!("Expected `key: value`, found `{}` (is a `:` missing?)", shorten(word)),
+            message: format!(
+                "Expected `key: value`, found `{}` (is a `:` missing?)",
+                shorten(word)
+            ),
             related: None,
         };
     }
@@ -255,7 +273,10 @@ fn describe(text: &str, failure: &Failure) -> SyntaxError {
     } else if info.contains("tabs disallowed") {
         "Tabs cannot indent YAML; use spaces".to_owned()
     } else if info.contains("unknown anchor") {
-        format!("Alias `{}` refers to no anchor defined before it", &text[pos..end])
+        format!(
+            "Alias `{}` refers to no anchor defined before it",
+            &text[pos..end]
+        )
     } else if info.contains("recursion limit exceeded") {
         return SyntaxError {
             kind: ErrorKind::TooDeep,
@@ -272,11 +293,20 @@ fn describe(text: &str, failure: &Failure) -> SyntaxError {
             None => "Invalid YAML".to_owned(),
         }
     };
-    SyntaxError { kind: ErrorKind::Syntax, range: range(pos, end), message, related: None }
+    SyntaxError {
+        kind: ErrorKind::Syntax,
+        range: range(pos, end),
+        message,
+        related: None,
+    }
 }
 
 fn shorten(s: &str) -> String {
-    if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s.to_owned() }
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s.to_owned()
+    }
 }
 
 fn range(start: usize, end: usize) -> TextRange {
@@ -293,7 +323,12 @@ struct CharCursor<'t> {
 
 impl<'t> CharCursor<'t> {
     fn new(text: &'t str) -> Self {
-        CharCursor { text: text.as_bytes(), ascii: text.is_ascii(), ch: 0, byte: 0 }
+        CharCursor {
+            text: text.as_bytes(),
+            ascii: text.is_ascii(),
+            ch: 0,
+            byte: 0,
+        }
     }
 
     fn byte(&mut self, ch: usize) -> usize {
@@ -425,7 +460,12 @@ fn build(text: &str, limits: &Limits) -> Built {
                     .rev()
                     .find(|f| b.nodes[f.node as usize].flow)
                     .map(|f| b.nodes[f.node as usize].range.start().into());
-                failure = Some(Failure { pos, message: e.info().to_owned(), last_plain: b.last_plain, open_flow_start });
+                failure = Some(Failure {
+                    pos,
+                    message: e.info().to_owned(),
+                    last_plain: b.last_plain,
+                    open_flow_start,
+                });
                 break;
             }
         }
@@ -473,7 +513,10 @@ impl<'t> Builder<'t> {
                     self.errors.push(SyntaxError {
                         kind: ErrorKind::RecursiveAlias,
                         range: range(s, e),
-                        message: format!("Alias `{}` refers to a node that contains it", &self.text[s..e]),
+                        message: format!(
+                            "Alias `{}` refers to a node that contains it",
+                            &self.text[s..e]
+                        ),
                         related: None,
                     });
                     a = NodeId::NONE;
@@ -490,8 +533,12 @@ impl<'t> Builder<'t> {
                 })
                 .is_some()
             }
-            Event::SequenceStart(anchor_id, _) => self.open(NodeKind::Sequence, anchor_id, span, b'['),
-            Event::MappingStart(anchor_id, _) => self.open(NodeKind::Mapping, anchor_id, span, b'{'),
+            Event::SequenceStart(anchor_id, _) => {
+                self.open(NodeKind::Sequence, anchor_id, span, b'[')
+            }
+            Event::MappingStart(anchor_id, _) => {
+                self.open(NodeKind::Mapping, anchor_id, span, b'{')
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (_, e) = self.span(span);
                 self.close(e);
@@ -549,7 +596,14 @@ impl<'t> Builder<'t> {
         (self.props.len() - 1) as u32
     }
 
-    fn scalar(&mut self, value: &str, style: SaphyrStyle, anchor_id: usize, s: usize, e: usize) -> bool {
+    fn scalar(
+        &mut self,
+        value: &str,
+        style: SaphyrStyle,
+        anchor_id: usize,
+        s: usize,
+        e: usize,
+    ) -> bool {
         let style = match style {
             SaphyrStyle::Plain => ScalarStyle::Plain,
             SaphyrStyle::SingleQuoted => ScalarStyle::SingleQuoted,
@@ -560,7 +614,12 @@ impl<'t> Builder<'t> {
         let (start, end, anchor, tag) = if style.is_block() {
             let p = scan_props(self.text, self.prev_end, s);
             let header = p.content.min(s);
-            (header, block_scalar_end(self.text, header, e), p.anchor, p.tag)
+            (
+                header,
+                block_scalar_end(self.text, header, e),
+                p.anchor,
+                p.tag,
+            )
         } else {
             let p = scan_props(self.text, s, s);
             (p.content.min(e), e, p.anchor, p.tag)
@@ -636,16 +695,24 @@ impl<'t> Builder<'t> {
             return false;
         };
         self.register_anchor(anchor_id, id);
-        self.stack.push(Frame { node: id, child_start: self.pending.len() });
+        self.stack.push(Frame {
+            node: id,
+            child_start: self.pending.len(),
+        });
         true
     }
 
     fn close(&mut self, end: usize) {
-        let Some(frame) = self.stack.pop() else { return };
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
         let kind = self.nodes[frame.node as usize].kind;
         if kind == NodeKind::Mapping && (self.pending.len() - frame.child_start) % 2 == 1 {
             // A key without a value (the parse stopped after it): give it an empty value.
-            let key_end = self.pending.last().map_or(TextSize::new(0), |k| self.nodes[k.idx()].range.end());
+            let key_end = self
+                .pending
+                .last()
+                .map_or(TextSize::new(0), |k| self.nodes[k.idx()].range.end());
             let id = self.nodes.len() as u32;
             self.nodes.push(NodeData {
                 kind: NodeKind::Scalar,
@@ -661,9 +728,14 @@ impl<'t> Builder<'t> {
         }
         let start = self.children.len() as u32;
         let count = (self.pending.len() - frame.child_start) as u32;
-        self.children.extend(self.pending.drain(frame.child_start..));
-        let first_start = self.children[start as usize..].first().map(|c| self.nodes[c.idx()].range.start());
-        let last_end = self.children[start as usize..].last().map(|c| self.nodes[c.idx()].range.end());
+        self.children
+            .extend(self.pending.drain(frame.child_start..));
+        let first_start = self.children[start as usize..]
+            .first()
+            .map(|c| self.nodes[c.idx()].range.start());
+        let last_end = self.children[start as usize..]
+            .last()
+            .map(|c| self.nodes[c.idx()].range.end());
         let node = &mut self.nodes[frame.node as usize];
         node.a = start;
         node.b = count;
@@ -671,7 +743,10 @@ impl<'t> Builder<'t> {
             let end = TextSize::new(end.max(u32::from(node.range.start()) as usize) as u32);
             node.range = TextRange::new(node.range.start(), end);
         } else {
-            let mut s = node.range.start().min(first_start.unwrap_or(node.range.start()));
+            let mut s = node
+                .range
+                .start()
+                .min(first_start.unwrap_or(node.range.start()));
             if kind == NodeKind::Sequence {
                 // An indentless sequence (`key:\n- a`) reports its start at the first item.
                 let b = self.text.as_bytes();
@@ -695,7 +770,10 @@ impl<'t> Builder<'t> {
         while let Some(top) = self.stack.last() {
             let node = &self.nodes[top.node as usize];
             let end = if node.flow {
-                self.pending.last().map_or(node.range.end(), |c| self.nodes[c.idx()].range.end()).into()
+                self.pending
+                    .last()
+                    .map_or(node.range.end(), |c| self.nodes[c.idx()].range.end())
+                    .into()
             } else {
                 0
             };
@@ -712,7 +790,11 @@ impl<'t> Builder<'t> {
             return Some(&self.values[data.a as usize]);
         }
         let raw = &self.text[data.range];
-        Some(if data.style.is_quoted() && raw.len() >= 2 { &raw[1..raw.len() - 1] } else { raw })
+        Some(if data.style.is_quoted() && raw.len() >= 2 {
+            &raw[1..raw.len() - 1]
+        } else {
+            raw
+        })
     }
 
     fn check_duplicates(&mut self, mapping: u32) {
@@ -734,7 +816,8 @@ impl<'t> Builder<'t> {
                 }
             }
         } else {
-            let mut seen: std::collections::HashMap<&str, NodeId> = std::collections::HashMap::with_capacity(keys.len());
+            let mut seen: std::collections::HashMap<&str, NodeId> =
+                std::collections::HashMap::with_capacity(keys.len());
             for &k in &keys {
                 let Some(kt) = self.key_text(k) else { continue };
                 if kt == "<<" {
@@ -754,7 +837,10 @@ impl<'t> Builder<'t> {
                 kind: ErrorKind::DuplicateKey,
                 range: self.nodes[dup.idx()].range,
                 message: format!("Duplicate key `{name}`"),
-                related: Some((self.nodes[first.idx()].range, format!("`{name}` first set here"))),
+                related: Some((
+                    self.nodes[first.idx()].range,
+                    format!("`{name}` first set here"),
+                )),
             });
         }
     }
@@ -789,7 +875,12 @@ fn scan_props(text: &str, from: usize, node_start: usize) -> PropScan {
                 let is_anchor = b[i] == b'&';
                 let start = i + usize::from(is_anchor);
                 let mut j = i + 1;
-                while j < b.len() && !matches!(b[j], b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}') {
+                while j < b.len()
+                    && !matches!(
+                        b[j],
+                        b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}'
+                    )
+                {
                     j += 1;
                 }
                 if is_anchor {
@@ -802,7 +893,11 @@ fn scan_props(text: &str, from: usize, node_start: usize) -> PropScan {
             _ => break,
         }
     }
-    PropScan { anchor, tag, content: i }
+    PropScan {
+        anchor,
+        tag,
+        content: i,
+    }
 }
 
 /// The end of a block scalar: the end of its last content line (saphyr's span runs on to the
@@ -822,14 +917,19 @@ fn block_scalar_end(text: &str, header: usize, span_end: usize) -> usize {
         let line_end = memchr::memchr(b'\n', &b[pos..]).map_or(b.len(), |i| pos + i);
         let line = &b[pos..line_end];
         let spaces = line.iter().take_while(|&&c| c == b' ').count();
-        let blank = line[spaces..].iter().all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+        let blank = line[spaces..]
+            .iter()
+            .all(|c| matches!(c, b' ' | b'\t' | b'\r'));
         if !blank {
             match indent {
                 None => indent = Some(spaces),
                 Some(n) if spaces < n => break,
                 Some(_) => {}
             }
-            let trimmed = line.iter().rposition(|c| !matches!(c, b' ' | b'\t' | b'\r')).map_or(0, |i| i + 1);
+            let trimmed = line
+                .iter()
+                .rposition(|c| !matches!(c, b' ' | b'\t' | b'\r'))
+                .map_or(0, |i| i + 1);
             end = (pos + trimmed).min(span_end.max(end));
         }
         pos = line_end + 1;

@@ -31,8 +31,12 @@ impl ScalarValue<'_> {
     }
 }
 
-const TRUE_WORDS: &[&str] = &["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"];
-const FALSE_WORDS: &[&str] = &["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"];
+const TRUE_WORDS: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+];
+const FALSE_WORDS: &[&str] = &[
+    "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+];
 
 /// Resolves a scalar's content, given its style and explicit tag.
 pub fn resolve<'a>(value: &'a str, style: ScalarStyle, tag: Option<&str>) -> ScalarValue<'a> {
@@ -63,7 +67,10 @@ pub fn resolve_plain(value: &str) -> ScalarValue<'_> {
         }
         _ => {}
     }
-    if matches!(first, b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O') {
+    if matches!(
+        first,
+        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O'
+    ) {
         if TRUE_WORDS.contains(&value) {
             return ScalarValue::Bool(true);
         }
@@ -86,8 +93,11 @@ pub fn resolve_plain(value: &str) -> ScalarValue<'_> {
 /// Integers as go-yaml v2 reads them: underscores dropped, then Go's `ParseInt(s, 0, 64)`
 /// (decimal, `0x`, `0o`, `0b`, and a leading `0` for octal), falling back to unsigned.
 fn parse_int(value: &str) -> Option<i128> {
-    let cleaned: std::borrow::Cow<'_, str> =
-        if value.contains('_') { value.replace('_', "").into() } else { value.into() };
+    let cleaned: std::borrow::Cow<'_, str> = if value.contains('_') {
+        value.replace('_', "").into()
+    } else {
+        value.into()
+    };
     let s = cleaned.as_ref();
     let (neg, body) = match s.as_bytes().first()? {
         b'-' => (true, &s[1..]),
@@ -97,17 +107,18 @@ fn parse_int(value: &str) -> Option<i128> {
     if body.is_empty() {
         return None;
     }
-    let (radix, digits) = if let Some(rest) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, rest)
-    } else if let Some(rest) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, rest)
-    } else if let Some(rest) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, rest)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(rest) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, rest)
+        } else if let Some(rest) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, rest)
+        } else if let Some(rest) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, rest)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || !digits.bytes().all(|b| (b as char).is_digit(radix)) {
         return None;
     }
@@ -181,16 +192,26 @@ mod tests {
 
     #[test]
     fn yaml_1_1_booleans() {
-        for t in ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"] {
+        for t in [
+            "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+        ] {
             assert_eq!(plain(t), ScalarValue::Bool(true), "{t}");
         }
-        for f in ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"] {
+        for f in [
+            "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+        ] {
             assert_eq!(plain(f), ScalarValue::Bool(false), "{f}");
         }
         assert_eq!(plain("yES"), ScalarValue::Str("yES"));
         assert_eq!(plain("tRue"), ScalarValue::Str("tRue"));
-        assert_eq!(resolve("yes", ScalarStyle::DoubleQuoted, None), ScalarValue::Str("yes"));
-        assert_eq!(resolve("on", ScalarStyle::Literal, None), ScalarValue::Str("on"));
+        assert_eq!(
+            resolve("yes", ScalarStyle::DoubleQuoted, None),
+            ScalarValue::Str("yes")
+        );
+        assert_eq!(
+            resolve("on", ScalarStyle::Literal, None),
+            ScalarValue::Str("on")
+        );
     }
 
     #[test]
@@ -199,7 +220,10 @@ mod tests {
             assert_eq!(plain(n), ScalarValue::Null, "{n:?}");
         }
         assert_eq!(plain("nULL"), ScalarValue::Str("nULL"));
-        assert_eq!(resolve("", ScalarStyle::SingleQuoted, None), ScalarValue::Str(""));
+        assert_eq!(
+            resolve("", ScalarStyle::SingleQuoted, None),
+            ScalarValue::Str("")
+        );
     }
 
     #[test]
@@ -213,8 +237,14 @@ mod tests {
         assert_eq!(plain("0x1F"), ScalarValue::Int(31));
         assert_eq!(plain("0b101"), ScalarValue::Int(5));
         assert_eq!(plain("1_000"), ScalarValue::Int(1000));
-        assert_eq!(plain("18446744073709551615"), ScalarValue::Int(18_446_744_073_709_551_615));
-        assert_eq!(plain("-9223372036854775808"), ScalarValue::Int(-9_223_372_036_854_775_808));
+        assert_eq!(
+            plain("18446744073709551615"),
+            ScalarValue::Int(18_446_744_073_709_551_615)
+        );
+        assert_eq!(
+            plain("-9223372036854775808"),
+            ScalarValue::Int(-9_223_372_036_854_775_808)
+        );
     }
 
     #[test]
@@ -249,8 +279,17 @@ mod tests {
 
     #[test]
     fn tags_override_resolution() {
-        assert_eq!(resolve("123", ScalarStyle::Plain, Some("!!str")), ScalarValue::Str("123"));
-        assert_eq!(resolve("123", ScalarStyle::DoubleQuoted, Some("!!int")), ScalarValue::Int(123));
-        assert_eq!(resolve("yes", ScalarStyle::Plain, Some("!")), ScalarValue::Str("yes"));
+        assert_eq!(
+            resolve("123", ScalarStyle::Plain, Some("!!str")),
+            ScalarValue::Str("123")
+        );
+        assert_eq!(
+            resolve("123", ScalarStyle::DoubleQuoted, Some("!!int")),
+            ScalarValue::Int(123)
+        );
+        assert_eq!(
+            resolve("yes", ScalarStyle::Plain, Some("!")),
+            ScalarValue::Str("yes")
+        );
     }
 }

@@ -34,7 +34,10 @@ fn classify(line: &[u8]) -> LineClass {
     if line.first() == Some(&b'%') {
         return LineClass::Directive;
     }
-    match line.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+    match line
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    {
         None => LineClass::Blank,
         Some(b'#') => LineClass::Comment,
         Some(_) => LineClass::Content,

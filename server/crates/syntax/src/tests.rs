@@ -15,27 +15,57 @@ fn mapping_scalars_and_ranges() {
     assert_eq!(root.len(), 3);
     let kind = root.get("kind").unwrap();
     assert_eq!(kind.text(), "Pod");
-    let labels = root.get("metadata").unwrap().as_mapping().unwrap().get("labels").unwrap();
+    let labels = root
+        .get("metadata")
+        .unwrap()
+        .as_mapping()
+        .unwrap()
+        .get("labels")
+        .unwrap();
     assert!(labels.is_flow());
     assert_eq!(labels.text(), "{app: web, 'tier': \"front\"}");
     let tier = labels.as_mapping().unwrap().entry("tier").unwrap();
     assert_eq!(tier.key.text(), "'tier'");
-    assert_eq!(tier.value.as_scalar().unwrap().style(), ScalarStyle::DoubleQuoted);
+    assert_eq!(
+        tier.value.as_scalar().unwrap().style(),
+        ScalarStyle::DoubleQuoted
+    );
     assert_eq!(tier.value.as_scalar().unwrap().value(), "front");
     let meta = root.get("metadata").unwrap();
-    assert_eq!(meta.text(), "name: web\n  labels: {app: web, 'tier': \"front\"}");
+    assert_eq!(
+        meta.text(),
+        "name: web\n  labels: {app: web, 'tier': \"front\"}"
+    );
 }
 
 #[test]
 fn sequences_and_nesting() {
     let text = "spec:\n  containers:\n  - name: a\n    args: [x, 'y']\n  - name: b\n";
     let doc = parse_document(text, &Limits::default());
-    let containers = doc.root().unwrap().as_mapping().unwrap().get("spec").unwrap();
-    let seq = containers.as_mapping().unwrap().get("containers").unwrap().as_sequence().unwrap();
+    let containers = doc
+        .root()
+        .unwrap()
+        .as_mapping()
+        .unwrap()
+        .get("spec")
+        .unwrap();
+    let seq = containers
+        .as_mapping()
+        .unwrap()
+        .get("containers")
+        .unwrap()
+        .as_sequence()
+        .unwrap();
     assert_eq!(seq.len(), 2);
-    let names: Vec<_> = seq.items().map(|i| i.as_mapping().unwrap().get("name").unwrap().text()).collect();
+    let names: Vec<_> = seq
+        .items()
+        .map(|i| i.as_mapping().unwrap().get("name").unwrap().text())
+        .collect();
     assert_eq!(names, ["a", "b"]);
-    assert_eq!(seq.node().text(), "- name: a\n    args: [x, 'y']\n  - name: b");
+    assert_eq!(
+        seq.node().text(),
+        "- name: a\n    args: [x, 'y']\n  - name: b"
+    );
     let b = seq.items().nth(1).unwrap();
     assert_eq!(b.parent(), Some(seq.node()));
     assert_eq!(b.depth(), 3);
@@ -92,13 +122,19 @@ fn anchors_aliases_and_merge_keys() {
     assert_eq!(res.get("cpu").unwrap().text(), "4");
     assert_eq!(res.get("memory").unwrap().text(), "2");
     let mut budget = crate::MergeBudget::default();
-    let keys: Vec<_> = res.effective_entries(&mut budget).iter().map(|e| e.key_str().unwrap()).collect();
+    let keys: Vec<_> = res
+        .effective_entries(&mut budget)
+        .iter()
+        .map(|e| e.key_str().unwrap())
+        .collect();
     assert_eq!(keys, ["cpu", "memory"]);
 }
 
 #[test]
 fn alias_bomb_is_not_expanded() {
-    let mut text = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut text = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
     for w in names.windows(2) {
         let refs = vec![format!("*{}", w[0]); 9].join(",");
@@ -119,10 +155,19 @@ fn recursive_alias_is_an_error() {
 #[test]
 fn duplicate_keys() {
     let out = tree("a: 1\nb: 2\na: 3\n'b': 4\n");
-    assert!(out.contains("error[duplicate-key] 10..11: Duplicate key `a`"), "{out}");
-    assert!(out.contains("error[duplicate-key] 15..18: Duplicate key `b`"), "{out}");
+    assert!(
+        out.contains("error[duplicate-key] 10..11: Duplicate key `a`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error[duplicate-key] 15..18: Duplicate key `b`"),
+        "{out}"
+    );
     let doc = parse_document("a: 1\nb: 2\na: 3\n", &Limits::default());
-    assert_eq!(doc.errors()[0].related.as_ref().unwrap().0, text_size::TextRange::new(0.into(), 1.into()));
+    assert_eq!(
+        doc.errors()[0].related.as_ref().unwrap().0,
+        text_size::TextRange::new(0.into(), 1.into())
+    );
     // Many keys take the hashing path.
     let mut many: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
     many.push_str("k7: again\n");
@@ -140,7 +185,13 @@ fn recovery_from_a_key_without_colon() {
     assert_eq!(&text[e.range], "contai");
     assert!(e.message.contains("`key: value`"), "{}", e.message);
     assert!(doc.is_partial());
-    let spec = doc.root().unwrap().as_mapping().unwrap().get("spec").unwrap();
+    let spec = doc
+        .root()
+        .unwrap()
+        .as_mapping()
+        .unwrap()
+        .get("spec")
+        .unwrap();
     assert_eq!(spec.as_mapping().unwrap().get("x").unwrap().text(), "1");
 }
 
@@ -158,7 +209,16 @@ fn recovery_from_bad_indentation_keeps_later_keys() {
 fn recovery_from_unclosed_quote_and_flow() {
     let doc = parse_document("a: 1\nb: \"unclosed\nc: 3\n", &Limits::default());
     assert_eq!(doc.errors().len(), 1);
-    assert_eq!(doc.root().unwrap().as_mapping().unwrap().get("c").unwrap().text(), "3");
+    assert_eq!(
+        doc.root()
+            .unwrap()
+            .as_mapping()
+            .unwrap()
+            .get("c")
+            .unwrap()
+            .text(),
+        "3"
+    );
     let doc = parse_document("a: [1, 2\nb: 3\nc: 4\n", &Limits::default());
     assert_eq!(doc.errors().len(), 1);
     assert!(doc.is_partial());
@@ -168,8 +228,20 @@ fn recovery_from_unclosed_quote_and_flow() {
 #[test]
 fn tabs_are_reported() {
     let doc = parse_document("a:\n\t- x\nb: 1\n", &Limits::default());
-    assert_eq!(doc.errors()[0].message, "Tabs cannot indent YAML; use spaces");
-    assert_eq!(doc.root().unwrap().as_mapping().unwrap().get("b").unwrap().text(), "1");
+    assert_eq!(
+        doc.errors()[0].message,
+        "Tabs cannot indent YAML; use spaces"
+    );
+    assert_eq!(
+        doc.root()
+            .unwrap()
+            .as_mapping()
+            .unwrap()
+            .get("b")
+            .unwrap()
+            .text(),
+        "1"
+    );
 }
 
 #[test]
@@ -181,7 +253,16 @@ fn non_ascii_offsets_are_bytes() {
     assert_eq!(m.get("🦀").unwrap().text(), "\"crab 🦀\"");
     assert_eq!(m.get("z").unwrap().text(), "last");
     let doc = parse_document("\u{feff}a: 1\n", &Limits::default());
-    assert_eq!(doc.root().unwrap().as_mapping().unwrap().get("a").unwrap().text(), "1");
+    assert_eq!(
+        doc.root()
+            .unwrap()
+            .as_mapping()
+            .unwrap()
+            .get("a")
+            .unwrap()
+            .text(),
+        "1"
+    );
 }
 
 #[test]
@@ -198,7 +279,13 @@ fn crlf_text() {
 fn depth_limit() {
     let text = format!("a: {}{}\n", "[".repeat(300), "]".repeat(300));
     let doc = parse_document(&text, &Limits::default());
-    assert!(doc.errors().iter().any(|e| e.kind.code() == "nesting-too-deep"), "{:?}", doc.errors());
+    assert!(
+        doc.errors()
+            .iter()
+            .any(|e| e.kind.code() == "nesting-too-deep"),
+        "{:?}",
+        doc.errors()
+    );
     assert!(doc.is_partial());
     let mut block = String::new();
     for i in 0..1000 {
@@ -206,15 +293,28 @@ fn depth_limit() {
         block.push_str("k:\n");
     }
     let doc = parse_document(&block, &Limits::default());
-    assert!(doc.errors().iter().any(|e| e.kind.code() == "nesting-too-deep"), "{:?}", doc.errors());
+    assert!(
+        doc.errors()
+            .iter()
+            .any(|e| e.kind.code() == "nesting-too-deep"),
+        "{:?}",
+        doc.errors()
+    );
 }
 
 #[test]
 fn node_limit() {
     let text: String = (0..100).map(|i| format!("k{i}: v\n")).collect();
-    let limits = Limits { max_nodes: 50, ..Limits::default() };
+    let limits = Limits {
+        max_nodes: 50,
+        ..Limits::default()
+    };
     let doc = parse_document(&text, &limits);
-    assert!(doc.errors().iter().any(|e| e.kind.code() == "document-too-large"));
+    assert!(
+        doc.errors()
+            .iter()
+            .any(|e| e.kind.code() == "document-too-large")
+    );
     assert!(doc.is_partial());
     assert!(doc.node_count() <= 51);
 }
@@ -275,10 +375,21 @@ fn flow_indentation_is_lenient_like_kubernetes() {
     let doc = parse_document(text, &Limits::default());
     assert!(doc.errors().is_empty(), "{:?}", doc.errors());
     assert!(!doc.is_partial());
-    let spec = doc.root().unwrap().as_mapping().unwrap().get("spec").unwrap().as_mapping().unwrap();
+    let spec = doc
+        .root()
+        .unwrap()
+        .as_mapping()
+        .unwrap()
+        .get("spec")
+        .unwrap()
+        .as_mapping()
+        .unwrap();
     let args = spec.get("args").unwrap();
     assert_eq!(args.text(), "[\n      \"-a\", # first\n      b,\n  ]");
-    let items: Vec<_> = args.children().map(|c| c.as_scalar().unwrap().value()).collect();
+    let items: Vec<_> = args
+        .children()
+        .map(|c| c.as_scalar().unwrap().value())
+        .collect();
     assert_eq!(items, ["-a", "b"]);
     assert_eq!(spec.get("env").unwrap().text(), "[]");
     let text = "a:\n  b: [\n  x,\n  y\n  ]\n";

@@ -242,7 +242,10 @@ impl<'a> Node<'a> {
 
     pub fn parent(&self) -> Option<Node<'a>> {
         let p = self.data().parent;
-        (p != NodeId::NONE).then(|| Node { doc: self.doc, id: NodeId(p) })
+        (p != NodeId::NONE).then(|| Node {
+            doc: self.doc,
+            id: NodeId(p),
+        })
     }
 
     /// Depth from the root (the root has depth 0).
@@ -257,7 +260,7 @@ impl<'a> Node<'a> {
     }
 
     /// All direct children; for a mapping, keys and values alternate.
-    pub fn children(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+    pub fn children(&self) -> impl Iterator<Item = Node<'a>> + use<'a> {
         let data = self.data();
         let doc = self.doc;
         let slice: &'a [NodeId] = match data.kind {
@@ -281,7 +284,9 @@ impl<'a> Node<'a> {
 
     /// The range of `&name`, including the `&`.
     pub fn anchor_range(&self) -> Option<TextRange> {
-        self.props()?.anchor.map(|r| TextRange::new(r.start() - TextSize::from(1), r.end()))
+        self.props()?
+            .anchor
+            .map(|r| TextRange::new(r.start() - TextSize::from(1), r.end()))
     }
 
     /// The tag written on this node, as written (`!!str`, `!custom`).
@@ -292,8 +297,10 @@ impl<'a> Node<'a> {
     /// For an alias, the anchored node it refers to.
     pub fn alias_target(&self) -> Option<Node<'a>> {
         let data = self.data();
-        (data.kind == NodeKind::Alias && data.a != NodeId::NONE)
-            .then(|| Node { doc: self.doc, id: NodeId(data.a) })
+        (data.kind == NodeKind::Alias && data.a != NodeId::NONE).then(|| Node {
+            doc: self.doc,
+            id: NodeId(data.a),
+        })
     }
 
     /// The node itself, or the target of an alias. Never more than one hop: YAML anchors sit
@@ -316,7 +323,8 @@ impl<'a> Node<'a> {
 
     /// Whether the node reads as null (`~`, `null`, nothing at all).
     pub fn is_null(&self) -> bool {
-        self.as_scalar().is_some_and(|s| matches!(s.resolved(), ScalarValue::Null))
+        self.as_scalar()
+            .is_some_and(|s| matches!(s.resolved(), ScalarValue::Null))
     }
 }
 
@@ -351,7 +359,11 @@ impl<'a> Scalar<'a> {
             return &self.node.doc.values[data.a as usize];
         }
         let raw = self.raw();
-        if self.style().is_quoted() && raw.len() >= 2 { &raw[1..raw.len() - 1] } else { raw }
+        if self.style().is_quoted() && raw.len() >= 2 {
+            &raw[1..raw.len() - 1]
+        } else {
+            raw
+        }
     }
 
     /// The value the way Kubernetes' YAML decoder reads it: YAML 1.1 booleans (`yes`, `off`),
@@ -382,7 +394,9 @@ impl<'a> Entry<'a> {
 
     /// Whether this is a YAML merge key (`<<: *base`).
     pub fn is_merge(&self) -> bool {
-        self.key.as_scalar().is_some_and(|s| s.style() == ScalarStyle::Plain && s.raw() == "<<")
+        self.key
+            .as_scalar()
+            .is_some_and(|s| s.style() == ScalarStyle::Plain && s.raw() == "<<")
     }
 }
 
@@ -404,7 +418,7 @@ impl<'a> Mapping<'a> {
     }
 
     /// Entries as written, merge keys included.
-    pub fn entries(&self) -> impl Iterator<Item = Entry<'a>> + 'a {
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'a>> + use<'a> {
         let data = self.node.data();
         let doc = self.node.doc;
         let slice = &doc.children[data.a as usize..(data.a + data.b) as usize];
@@ -449,7 +463,7 @@ impl<'a> Mapping<'a> {
     }
 
     /// The mappings named by this mapping's merge keys, in priority order.
-    pub fn merge_sources(&self) -> impl Iterator<Item = Mapping<'a>> + 'a {
+    pub fn merge_sources(&self) -> impl Iterator<Item = Mapping<'a>> + use<'a> {
         self.entries().filter(Entry::is_merge).flat_map(|e| {
             let value = e.value.resolve();
             let items: Vec<Mapping<'a>> = match value.kind() {
@@ -552,7 +566,7 @@ impl<'a> Sequence<'a> {
         self.len() == 0
     }
 
-    pub fn items(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+    pub fn items(&self) -> impl Iterator<Item = Node<'a>> + use<'a> {
         self.node.children()
     }
 }
@@ -566,17 +580,41 @@ impl Document {
             let _ = write!(out, "{:indent$}{label}", "");
             match node.kind() {
                 NodeKind::Mapping => {
-                    let _ = writeln!(out, "{}mapping {}..{}", if node.is_flow() { "flow " } else { "" }, u32::from(r.start()), u32::from(r.end()));
+                    let _ = writeln!(
+                        out,
+                        "{}mapping {}..{}",
+                        if node.is_flow() { "flow " } else { "" },
+                        u32::from(r.start()),
+                        u32::from(r.end())
+                    );
                 }
                 NodeKind::Sequence => {
-                    let _ = writeln!(out, "{}sequence {}..{}", if node.is_flow() { "flow " } else { "" }, u32::from(r.start()), u32::from(r.end()));
+                    let _ = writeln!(
+                        out,
+                        "{}sequence {}..{}",
+                        if node.is_flow() { "flow " } else { "" },
+                        u32::from(r.start()),
+                        u32::from(r.end())
+                    );
                 }
                 NodeKind::Scalar => {
                     let s = node.as_scalar().expect("scalar");
-                    let _ = writeln!(out, "{:?} {:?} {}..{}", s.style(), s.value(), u32::from(r.start()), u32::from(r.end()));
+                    let _ = writeln!(
+                        out,
+                        "{:?} {:?} {}..{}",
+                        s.style(),
+                        s.value(),
+                        u32::from(r.start()),
+                        u32::from(r.end())
+                    );
                 }
                 NodeKind::Alias => {
-                    let _ = writeln!(out, "alias {} -> {:?}", node.text(), node.alias_target().map(|t| t.range()));
+                    let _ = writeln!(
+                        out,
+                        "alias {} -> {:?}",
+                        node.text(),
+                        node.alias_target().map(|t| t.range())
+                    );
                 }
             }
             if let Some(a) = node.anchor() {
@@ -602,7 +640,14 @@ impl Document {
         }
         for e in &self.errors {
             use std::fmt::Write;
-            let _ = writeln!(out, "error[{}] {}..{}: {}", e.kind.code(), u32::from(e.range.start()), u32::from(e.range.end()), e.message);
+            let _ = writeln!(
+                out,
+                "error[{}] {}..{}: {}",
+                e.kind.code(),
+                u32::from(e.range.start()),
+                u32::from(e.range.end()),
+                e.message
+            );
         }
         if self.partial {
             out.push_str("(partial)\n");
