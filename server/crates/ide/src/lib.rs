@@ -1,1 +1,20 @@
-//! Placeholder.
+//! The analysis façade used by both the `picket` CLI and the language server.
+//!
+//! An [`AnalysisHost`] holds the parsed files of a run or a workspace and the CRDs they define;
+//! [`AnalysisHost::analysis`] hands out an immutable, cheaply cloned [`Analysis`] snapshot that
+//! can be queried from any thread while the host moves on.
+//!
+//! Architecture Invariant: this crate speaks byte ranges and plain Rust types. It knows no LSP,
+//! no JSON and no file system; the CLI and the server are its two clients.
+//!
+//! API Boundary: everything exported here.
+
+mod diagnostics;
+mod host;
+
+pub use diagnostics::{Diagnostic, DiagnosticsConfig, Related, Severity, all_codes};
+pub use host::{Analysis, AnalysisHost, FileId, FileKind, FileStats};
+pub use picket_syntax::{EditableFile, Limits, LineIndex, ParsedFile, TextRange, TextSize};
+
+#[cfg(test)]
+mod tests;

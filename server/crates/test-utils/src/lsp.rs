@@ -1,1 +1,333 @@
-//! Placeholder; filled below.
+//! A small, synchronous Language Server Protocol client that drives a server process over
+//! pipes: for end-to-end tests and for `cargo xtask bench`.
+//!
+//! It answers the server's own requests (`window/workDoneProgress/create`,
+//! `workspace/diagnostic/refresh`, `client/registerCapability`, `workspace/configuration`) so a
+//! server never waits on it, and keeps notifications until a test asks for them.
+
+use std::collections::VecDeque;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// A running server and the client side of its pipes.
+pub struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    queue: VecDeque<Value>,
+    next_id: i64,
+    stderr: Arc<Mutex<String>>,
+    /// How long to wait for any one message before giving up (a hang detector, not a
+    /// performance assertion).
+    pub timeout: Duration,
+}
+
+/// Reads one framed message; `Ok(None)` at end of stream.
+pub fn read_message(reader: &mut impl BufRead) -> io::Result<Option<Value>> {
+    let mut length: Option<usize> = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length:") {
+            length = v.trim().parse().ok();
+        }
+    }
+    let length = length.ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidData, "message without Content-Length")
+    })?;
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// Frames a message.
+pub fn frame(message: &Value) -> Vec<u8> {
+    let body = message.to_string();
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body.as_bytes());
+    out
+}
+
+impl Client {
+    /// Starts `program args…` with piped stdio.
+    pub fn spawn(program: &Path, args: &[&str], envs: &[(&str, &str)]) -> io::Result<Client> {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn()?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| io::Error::other("no stdin"))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| io::Error::other("no stdout"))?;
+        let stderr_pipe = child
+            .stderr
+            .take()
+            .ok_or_else(|| io::Error::other("no stderr"))?;
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Ok(Some(msg)) = read_message(&mut reader) {
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stderr_pipe);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                if let Ok(mut s) = sink.lock() {
+                    s.push_str(&line);
+                }
+                line.clear();
+            }
+        });
+        Ok(Client {
+            child,
+            stdin,
+            rx,
+            queue: VecDeque::new(),
+            next_id: 0,
+            stderr,
+            timeout: Duration::from_secs(60),
+        })
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Peak resident memory of the server in KiB (Linux `VmHWM`).
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// Writes raw bytes to the server (to test broken messages).
+    pub fn send_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stdin.write_all(bytes)?;
+        self.stdin.flush()
+    }
+
+    fn send(&mut self, message: &Value) -> io::Result<()> {
+        let bytes = frame(message);
+        self.send_raw(&bytes)
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) -> io::Result<()> {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+    }
+
+    /// Receives the next message, answering the server's requests on the way.
+    fn recv(&mut self, deadline: Instant) -> io::Result<Value> {
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = match self.rx.recv_timeout(left) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("no message from the server; stderr:\n{}", self.stderr()),
+                    ));
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("the server closed its output; stderr:\n{}", self.stderr()),
+                    ));
+                }
+            };
+            // A request from the server: answer it.
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                let result = match msg["method"].as_str() {
+                    Some("workspace/configuration") => {
+                        let n = msg["params"]["items"].as_array().map_or(0, Vec::len);
+                        json!(vec![Value::Null; n])
+                    }
+                    _ => Value::Null,
+                };
+                let reply = json!({ "jsonrpc": "2.0", "id": msg["id"].clone(), "result": result });
+                self.send(&reply)?;
+                self.queue.push_back(msg);
+                continue;
+            }
+            return Ok(msg);
+        }
+    }
+
+    /// Sends a request and waits for its response; notifications that arrive meanwhile are
+    /// kept for [`Client::wait_notification`]. Returns the `result`, or the `error` as `Err`.
+    pub fn request(&mut self, method: &str, params: Value) -> io::Result<Result<Value, Value>> {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))?;
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            let msg = self.recv(deadline)?;
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return Ok(match msg.get("error") {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(msg.get("result").cloned().unwrap_or(Value::Null)),
+                });
+            }
+            self.queue.push_back(msg);
+        }
+    }
+
+    /// Waits for a notification `method` whose params satisfy `pred`; earlier ones that do not
+    /// match are dropped.
+    pub fn wait_notification(
+        &mut self,
+        method: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> io::Result<Value> {
+        while let Some(msg) = self.queue.pop_front() {
+            if msg["method"] == method && pred(&msg["params"]) {
+                return Ok(msg["params"].clone());
+            }
+        }
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            let msg = self.recv(deadline)?;
+            if msg["method"] == method && pred(&msg["params"]) {
+                return Ok(msg["params"].clone());
+            }
+        }
+    }
+
+    /// Messages received and not consumed yet (after draining what has arrived).
+    pub fn drain(&mut self) -> Vec<Value> {
+        while let Ok(m) = self.rx.try_recv() {
+            self.queue.push_back(m);
+        }
+        self.queue.drain(..).collect()
+    }
+
+    /// `initialize` then `initialized`; returns the server's `InitializeResult`.
+    pub fn initialize(&mut self, capabilities: Value, root_uri: Option<&str>) -> io::Result<Value> {
+        let params = json!({
+            "processId": std::process::id(),
+            "rootUri": root_uri,
+            "workspaceFolders": root_uri.map(|u| json!([{ "uri": u, "name": "root" }])),
+            "capabilities": capabilities,
+        });
+        let result = self
+            .request("initialize", params)?
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        self.notify("initialized", json!({}))?;
+        Ok(result)
+    }
+
+    pub fn did_open(&mut self, uri: &str, version: i32, text: &str) -> io::Result<()> {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "yaml", "version": version, "text": text } }),
+        )
+    }
+
+    /// An incremental change: replace `range` (`[[line, char], [line, char]]`) with `text`.
+    pub fn did_change(
+        &mut self,
+        uri: &str,
+        version: i32,
+        range: [[u32; 2]; 2],
+        text: &str,
+    ) -> io::Result<()> {
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": version },
+                "contentChanges": [{
+                    "range": { "start": { "line": range[0][0], "character": range[0][1] },
+                               "end": { "line": range[1][0], "character": range[1][1] } },
+                    "text": text,
+                }],
+            }),
+        )
+    }
+
+    /// Waits for `publishDiagnostics` of `uri` at `version`.
+    pub fn diagnostics_for(&mut self, uri: &str, version: i32) -> io::Result<Vec<Value>> {
+        let params = self.wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri && p["version"] == version
+        })?;
+        Ok(params["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// `shutdown` and `exit`, then waits for the process.
+    pub fn shutdown(mut self) -> io::Result<std::process::ExitStatus> {
+        let _ = self.request("shutdown", Value::Null)?;
+        self.notify("exit", Value::Null)?;
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the server did not exit",
+                ));
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Reads a whole stream into memory (for helpers that need it).
+pub fn read_all(mut r: impl Read) -> io::Result<Vec<u8>> {
+    let mut v = Vec::new();
+    r.read_to_end(&mut v)?;
+    Ok(v)
+}

@@ -1,0 +1,311 @@
+//! The only place where byte offsets meet LSP positions, and Picket's diagnostics meet the
+//! protocol's.
+//!
+//! Positions are converted with the document's rope, so each conversion costs O(log n). Out of
+//! range positions are clamped as the specification says: a line past the end means the end of
+//! the document; a character past the end of its line means the end of the line.
+
+use picket_ide::{Diagnostic, Severity};
+use picket_syntax::{Rope, TextRange, TextSize};
+use tower_lsp_server::ls_types::{self as lsp, ClientCapabilities, PositionEncodingKind};
+
+/// A position encoding, ordered by preference (the best is the greatest).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum PositionEncoding {
+    /// UTF-16 code units: the protocol's default, and what VS Code speaks.
+    #[default]
+    Utf16,
+    /// Unicode scalar values.
+    Utf32,
+    /// Bytes: Picket's own coordinate, so conversions are cheapest.
+    Utf8,
+}
+
+impl PositionEncoding {
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
+            PositionEncoding::Utf16 => PositionEncodingKind::UTF16,
+            PositionEncoding::Utf32 => PositionEncodingKind::UTF32,
+        }
+    }
+
+    fn from_kind(kind: &PositionEncodingKind) -> Option<Self> {
+        match kind.as_str() {
+            "utf-8" => Some(PositionEncoding::Utf8),
+            "utf-16" => Some(PositionEncoding::Utf16),
+            "utf-32" => Some(PositionEncoding::Utf32),
+            _ => None,
+        }
+    }
+}
+
+/// The best encoding the client offers (UTF-16 when it offers none).
+pub fn negotiate(caps: &ClientCapabilities) -> PositionEncoding {
+    caps.general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref())
+        .and_then(|encs| encs.iter().filter_map(PositionEncoding::from_kind).max())
+        .unwrap_or_default()
+}
+
+/// Length in bytes of the line break at the end of `line` (0, 1 or 2).
+fn line_break_len(rope: &Rope, line: usize) -> usize {
+    let slice = rope.line(line);
+    let n = slice.len_bytes();
+    if n == 0 {
+        return 0;
+    }
+    let last = slice.byte(n - 1);
+    if last == b'\n' {
+        if n >= 2 && slice.byte(n - 2) == b'\r' {
+            2
+        } else {
+            1
+        }
+    } else if last == b'\r' {
+        1
+    } else {
+        0
+    }
+}
+
+/// The byte offset of an LSP position, clamped to the document.
+pub fn offset(rope: &Rope, pos: lsp::Position, enc: PositionEncoding) -> TextSize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return TextSize::new(rope.len_bytes() as u32);
+    }
+    let line_start = rope.line_to_byte(line);
+    let content_end =
+        rope.line_to_byte(line) + rope.line(line).len_bytes() - line_break_len(rope, line);
+    let byte = match enc {
+        PositionEncoding::Utf8 => {
+            let b = (line_start + pos.character as usize).min(content_end);
+            // Round down to a character boundary.
+            rope.char_to_byte(rope.byte_to_char(b))
+        }
+        PositionEncoding::Utf16 => {
+            let start_cu = rope.char_to_utf16_cu(rope.byte_to_char(line_start));
+            let end_cu = rope.char_to_utf16_cu(rope.byte_to_char(content_end));
+            let cu = (start_cu + pos.character as usize).min(end_cu);
+            rope.char_to_byte(rope.utf16_cu_to_char(cu))
+        }
+        PositionEncoding::Utf32 => {
+            let start_ch = rope.byte_to_char(line_start);
+            let end_ch = rope.byte_to_char(content_end);
+            rope.char_to_byte((start_ch + pos.character as usize).min(end_ch))
+        }
+    };
+    TextSize::new(byte as u32)
+}
+
+/// The LSP position of a byte offset (clamped to the document, rounded down to a character).
+pub fn position(rope: &Rope, offset: TextSize, enc: PositionEncoding) -> lsp::Position {
+    let byte = (u32::from(offset) as usize).min(rope.len_bytes());
+    let ch = rope.byte_to_char(byte);
+    let line = rope.char_to_line(ch);
+    let line_start_ch = rope.line_to_char(line);
+    let character = match enc {
+        PositionEncoding::Utf8 => rope.char_to_byte(ch) - rope.line_to_byte(line),
+        PositionEncoding::Utf16 => rope.char_to_utf16_cu(ch) - rope.char_to_utf16_cu(line_start_ch),
+        PositionEncoding::Utf32 => ch - line_start_ch,
+    };
+    lsp::Position::new(line as u32, character as u32)
+}
+
+pub fn range(rope: &Rope, range: TextRange, enc: PositionEncoding) -> lsp::Range {
+    lsp::Range::new(
+        position(rope, range.start(), enc),
+        position(rope, range.end(), enc),
+    )
+}
+
+pub fn text_range(rope: &Rope, range: lsp::Range, enc: PositionEncoding) -> TextRange {
+    let start = offset(rope, range.start, enc);
+    let end = offset(rope, range.end, enc).max(start);
+    TextRange::new(start, end)
+}
+
+/// A Picket diagnostic in protocol terms.
+pub fn diagnostic(
+    rope: &Rope,
+    uri: &lsp::Uri,
+    d: &Diagnostic,
+    enc: PositionEncoding,
+) -> lsp::Diagnostic {
+    let severity = match d.severity {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    };
+    let related = (!d.related.is_empty()).then(|| {
+        d.related
+            .iter()
+            .map(|r| lsp::DiagnosticRelatedInformation {
+                location: lsp::Location::new(uri.clone(), range(rope, r.range, enc)),
+                message: r.message.clone(),
+            })
+            .collect()
+    });
+    lsp::Diagnostic {
+        range: range(rope, d.range, enc),
+        severity: Some(severity),
+        code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+        code_description: None,
+        source: Some("picket".to_owned()),
+        message: d.message.clone(),
+        related_information: related,
+        tags: None,
+        data: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(line: u32, character: u32) -> lsp::Position {
+        lsp::Position::new(line, character)
+    }
+
+    /// Offsets ↔ positions in every encoding over the classic hard cases.
+    #[test]
+    fn table() {
+        // Line 0: "a" + "é" (2 bytes) + "€" (3 bytes) + "🦀" (4 bytes, 2 UTF-16 units) + "z"
+        let text = "aé€🦀z\r\nx\ry\n\n";
+        let rope = Rope::from_str(text);
+        let z = text.find('z').unwrap() as u32;
+        let cases: &[(u32, PositionEncoding, lsp::Position)] = &[
+            (0, PositionEncoding::Utf8, p(0, 0)),
+            (z, PositionEncoding::Utf8, p(0, z)),
+            (z, PositionEncoding::Utf16, p(0, 5)),
+            (z, PositionEncoding::Utf32, p(0, 4)),
+            (z + 1, PositionEncoding::Utf16, p(0, 6)),
+            (z + 3, PositionEncoding::Utf16, p(1, 0)),
+            (z + 4, PositionEncoding::Utf16, p(1, 1)),
+            (z + 5, PositionEncoding::Utf16, p(2, 0)),
+            (text.len() as u32, PositionEncoding::Utf16, p(4, 0)),
+        ];
+        for &(off, enc, pos) in cases {
+            assert_eq!(
+                position(&rope, off.into(), enc),
+                pos,
+                "position of {off} in {enc:?}"
+            );
+            assert_eq!(
+                offset(&rope, pos, enc),
+                TextSize::new(off),
+                "offset of {pos:?} in {enc:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn clamping() {
+        let text = "ab\r\ncd\n";
+        let rope = Rope::from_str(text);
+        for enc in [
+            PositionEncoding::Utf8,
+            PositionEncoding::Utf16,
+            PositionEncoding::Utf32,
+        ] {
+            // Past the end of the line: the line end, before the CRLF.
+            assert_eq!(offset(&rope, p(0, 99), enc), TextSize::new(2));
+            // Past the last line: the end of the document.
+            assert_eq!(
+                offset(&rope, p(99, 0), enc),
+                TextSize::new(text.len() as u32)
+            );
+            // An empty file.
+            assert_eq!(offset(&Rope::from_str(""), p(3, 3), enc), TextSize::new(0));
+            assert_eq!(position(&Rope::from_str(""), 5.into(), enc), p(0, 0));
+        }
+        // Inside a surrogate pair (UTF-16) or a multi-byte character (UTF-8): round down.
+        let rope = Rope::from_str("🦀x");
+        assert_eq!(
+            offset(&rope, p(0, 1), PositionEncoding::Utf16),
+            TextSize::new(0)
+        );
+        assert_eq!(
+            offset(&rope, p(0, 2), PositionEncoding::Utf16),
+            TextSize::new(4)
+        );
+        assert_eq!(
+            offset(&rope, p(0, 2), PositionEncoding::Utf8),
+            TextSize::new(0)
+        );
+        assert_eq!(position(&rope, 2.into(), PositionEncoding::Utf16), p(0, 0));
+        // A lone CR ends a line.
+        let rope = Rope::from_str("a\rb");
+        assert_eq!(position(&rope, 2.into(), PositionEncoding::Utf16), p(1, 0));
+        // A Unicode line separator does not (LSP knows only CR, LF and CRLF).
+        let rope = Rope::from_str("a\u{2028}b\n");
+        assert_eq!(position(&rope, 4.into(), PositionEncoding::Utf16), p(0, 2));
+    }
+
+    #[test]
+    fn round_trip_everywhere() {
+        let text = "k: é€🦀\r\n- 'x\ty'\n\r\n# 中文\rend";
+        let rope = Rope::from_str(text);
+        for enc in [
+            PositionEncoding::Utf8,
+            PositionEncoding::Utf16,
+            PositionEncoding::Utf32,
+        ] {
+            for (off, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                // The offset between CR and LF is not a position of its own.
+                if off > 0
+                    && text.as_bytes()[off - 1] == b'\r'
+                    && text.as_bytes().get(off) == Some(&b'\n')
+                {
+                    continue;
+                }
+                let pos = position(&rope, TextSize::new(off as u32), enc);
+                assert_eq!(
+                    offset(&rope, pos, enc),
+                    TextSize::new(off as u32),
+                    "{enc:?} {off}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn negotiation_prefers_utf8() {
+        let caps = |encs: Option<Vec<PositionEncodingKind>>| ClientCapabilities {
+            general: Some(lsp::GeneralClientCapabilities {
+                position_encodings: encs,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            negotiate(&ClientCapabilities::default()),
+            PositionEncoding::Utf16
+        );
+        assert_eq!(
+            negotiate(&caps(Some(vec![PositionEncodingKind::UTF16]))),
+            PositionEncoding::Utf16
+        );
+        assert_eq!(
+            negotiate(&caps(Some(vec![
+                PositionEncodingKind::UTF16,
+                PositionEncodingKind::UTF8
+            ]))),
+            PositionEncoding::Utf8
+        );
+        assert_eq!(
+            negotiate(&caps(Some(vec![
+                PositionEncodingKind::UTF32,
+                PositionEncodingKind::UTF16
+            ]))),
+            PositionEncoding::Utf32
+        );
+        assert_eq!(
+            negotiate(&caps(Some(vec![PositionEncodingKind::new("utf-7")]))),
+            PositionEncoding::Utf16
+        );
+    }
+}

@@ -1,0 +1,374 @@
+//! The `LanguageServer` implementation: lifecycle, text sync, push and pull diagnostics.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use picket_ide::{DiagnosticsConfig, FileKind};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::convert;
+use crate::state::{MAX_FILE_SIZE, Snapshot, State};
+use crate::workspace;
+
+pub(crate) struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    /// Test hook: analysis panics on documents that contain this text (`PICKET_DEBUG_PANIC_ON`).
+    panic_marker: Option<String>,
+    shutdown: Arc<AtomicBool>,
+}
+
+impl Backend {
+    pub(crate) fn new(client: Client, shutdown: Arc<AtomicBool>) -> Self {
+        let panic_marker = std::env::var("PICKET_DEBUG_PANIC_ON")
+            .ok()
+            .filter(|s| !s.is_empty());
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State::default())),
+            panic_marker,
+            shutdown,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock would poison it; the state is still consistent
+        // (mutations complete or do not start), so keep serving.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Computes diagnostics off the async runtime, behind a panic boundary.
+    async fn compute(&self, snap: Snapshot) -> Option<Vec<Diagnostic>> {
+        let marker = self.panic_marker.clone();
+        let state = self.state.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            // Skip work that a newer edit has already made stale.
+            let current = state
+                .lock()
+                .map(|s| s.is_current(&snap.uri, snap.version))
+                .unwrap_or(true);
+            if !current {
+                return None;
+            }
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                diagnostics_of(&snap, marker.as_deref())
+            }))
+            .ok()
+        })
+        .await;
+        match result {
+            Ok(Some(d)) => Some(d),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!("diagnostics task failed: {e}");
+                None
+            }
+        }
+    }
+
+    /// Recomputes and pushes the diagnostics of one document, unless it changed meanwhile.
+    async fn publish(&self, uri: Uri) {
+        let Some(snap) = self.state().snapshot(&uri) else {
+            return;
+        };
+        let version = snap.version;
+        let Some(diags) = self.compute(snap).await else {
+            return;
+        };
+        if self.state().is_current(&uri, version) {
+            self.client
+                .publish_diagnostics(uri, diags, Some(version))
+                .await;
+        }
+    }
+
+    /// After something that may change other documents' diagnostics (CRDs).
+    async fn refresh_all(&self) {
+        let (pull, refresh, uris) = {
+            let s = self.state();
+            (s.pull_diagnostics, s.refresh_support, s.open_uris())
+        };
+        if pull {
+            if refresh {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+        } else {
+            for uri in uris {
+                self.publish(uri).await;
+            }
+        }
+    }
+
+    async fn scan_workspace(&self) {
+        let roots = self.state().roots.clone();
+        if roots.is_empty() {
+            return;
+        }
+        let token = NumberOrString::String("picket/scan-crds".to_owned());
+        let progress = if self
+            .client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_ok()
+        {
+            Some(
+                self.client
+                    .progress(token, "Picket: reading CRDs")
+                    .with_percentage(0)
+                    .begin()
+                    .await,
+            )
+        } else {
+            None
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u32>();
+        let scan = tokio::task::spawn_blocking(move || {
+            let mut last = u32::MAX;
+            workspace::scan_crds(&roots, |done, total| {
+                let pct = (done * 100 / total.max(1)) as u32;
+                if pct != last {
+                    last = pct;
+                    let _ = tx.send(pct);
+                }
+            })
+        });
+        if let Some(p) = &progress {
+            while let Some(pct) = rx.recv().await {
+                p.report(pct).await;
+            }
+        }
+        let files = scan.await.unwrap_or_default();
+        let count = files.len();
+        {
+            let mut s = self.state();
+            for f in files {
+                let path = f.path.clone();
+                let open = s.docs.keys().any(|u| {
+                    u.to_file_path()
+                        .is_some_and(|p| p.as_ref() == path.as_path())
+                });
+                if open {
+                    continue;
+                }
+                let id = s.new_file_id();
+                s.host
+                    .set_file(id, &path.display().to_string(), FileKind::Yaml, f.parsed);
+                s.workspace_files.insert(path, id);
+            }
+        }
+        if let Some(p) = progress {
+            p.finish_with_message(format!(
+                "{count} file{} with CRDs",
+                if count == 1 { "" } else { "s" }
+            ))
+            .await;
+        }
+        tracing::info!("workspace scan: {count} files define CRDs");
+        if count > 0 {
+            self.refresh_all().await;
+        }
+    }
+}
+
+fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic> {
+    if snap.too_large {
+        let len = snap.rope.len_bytes();
+        return vec![Diagnostic {
+            range: Range::new(Position::new(0, 0), Position::new(0, 0)),
+            severity: Some(DiagnosticSeverity::WARNING),
+            code: Some(NumberOrString::String("file-too-large".to_owned())),
+            source: Some("picket".to_owned()),
+            message: format!(
+                "File is {:.1} MiB, over the {} MiB analysis limit; Picket does not analyse it",
+                len as f64 / f64::from(1 << 20),
+                MAX_FILE_SIZE >> 20
+            ),
+            ..Diagnostic::default()
+        }];
+    }
+    if let Some(marker) = panic_marker {
+        if snap.rope.to_string().contains(marker) {
+            panic!("test panic requested by PICKET_DEBUG_PANIC_ON");
+        }
+    }
+    let config = DiagnosticsConfig { schema: true };
+    let diags = snap
+        .analysis
+        .diagnostics(snap.id, &config)
+        .unwrap_or_default();
+    diags
+        .iter()
+        .map(|d| convert::diagnostic(&snap.rope, &snap.uri, d, snap.encoding))
+        .collect()
+}
+
+fn roots_of(params: &InitializeParams) -> Vec<std::path::PathBuf> {
+    let mut roots: Vec<_> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+        .collect();
+    #[allow(deprecated)]
+    if roots.is_empty() {
+        if let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
+            roots.push(p.into_owned());
+        }
+    }
+    roots
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = convert::negotiate(&params.capabilities);
+        let text_caps = params.capabilities.text_document.as_ref();
+        let pull = text_caps.and_then(|t| t.diagnostic.as_ref()).is_some();
+        let refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
+        {
+            let mut s = self.state();
+            s.encoding = encoding;
+            s.pull_diagnostics = pull;
+            s.refresh_support = refresh;
+            s.roots = roots_of(&params);
+        }
+        tracing::info!(?encoding, pull_diagnostics = pull, "initialize");
+        let diagnostic_provider = pull.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("picket".to_owned()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: false,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        });
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding.kind()),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                diagnostic_provider,
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "picket".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.scan_workspace().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let pull = {
+            let mut s = self.state();
+            s.open(doc.uri.clone(), doc.version, &doc.text);
+            s.pull_diagnostics
+        };
+        if !pull {
+            self.publish(doc.uri).await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let (known, pull) = {
+            let mut s = self.state();
+            (
+                s.change(&uri, params.text_document.version, params.content_changes),
+                s.pull_diagnostics,
+            )
+        };
+        if !known {
+            tracing::warn!(
+                uri = uri.as_str(),
+                "didChange for a document that is not open; ignored"
+            );
+            return;
+        }
+        if !pull {
+            // Publish in the background: the next change must not wait for this run.
+            let me = Backend {
+                client: self.client.clone(),
+                state: self.state.clone(),
+                panic_marker: self.panic_marker.clone(),
+                shutdown: self.shutdown.clone(),
+            };
+            tokio::spawn(async move { me.publish(uri).await });
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let pull = {
+            let mut s = self.state();
+            s.close(&uri);
+            s.pull_diagnostics
+        };
+        if !pull {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let Some(snap) = self.state().snapshot(&uri) else {
+            tracing::warn!(
+                uri = uri.as_str(),
+                "diagnostics requested for a document that is not open"
+            );
+            return Ok(full_report(None, Vec::new()));
+        };
+        let version = snap.version;
+        match self.compute(snap).await {
+            Some(items) => Ok(full_report(Some(version.to_string()), items)),
+            None if self.state().is_current(&uri, version) => Err(Error {
+                code: ErrorCode::InternalError,
+                message: "diagnostics failed; see the server log".into(),
+                data: None,
+            }),
+            // LSP 3.17 `ServerCancelled`: the client asks again for the newer version.
+            None => Err(Error {
+                code: ErrorCode::ServerError(-32802),
+                message: "the document changed".into(),
+                data: Some(serde_json::json!({ "retriggerRequest": true })),
+            }),
+        }
+    }
+}
+
+fn full_report(
+    result_id: Option<String>,
+    items: Vec<Diagnostic>,
+) -> DocumentDiagnosticReportResult {
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+        RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
+        },
+    ))
+}

@@ -1,0 +1,198 @@
+//! The server's state: open documents, the analysis host, negotiated settings.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use picket_ide::{Analysis, AnalysisHost, EditableFile, FileId, FileKind, TextRange};
+use picket_syntax::Rope;
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+
+use crate::convert::{self, PositionEncoding};
+
+/// Files larger than this are not analysed (the same default as `picket check`).
+pub(crate) const MAX_FILE_SIZE: usize = 32 << 20;
+
+/// The text of an open document.
+#[derive(Debug)]
+pub(crate) enum Text {
+    /// Parsed and analysed.
+    Analysed(EditableFile),
+    /// Too large to analyse; kept as text so edits still apply.
+    TooLarge(Rope),
+}
+
+impl Text {
+    pub(crate) fn rope(&self) -> &Rope {
+        match self {
+            Text::Analysed(f) => f.rope(),
+            Text::TooLarge(r) => r,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct OpenDoc {
+    pub(crate) id: FileId,
+    pub(crate) version: i32,
+    pub(crate) text: Text,
+}
+
+/// What a diagnostics run needs, taken under the lock and used without it.
+#[derive(Clone, Debug)]
+pub(crate) struct Snapshot {
+    pub(crate) uri: Uri,
+    pub(crate) id: FileId,
+    pub(crate) version: i32,
+    pub(crate) rope: Rope,
+    pub(crate) too_large: bool,
+    pub(crate) analysis: Analysis,
+    pub(crate) encoding: PositionEncoding,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub(crate) encoding: PositionEncoding,
+    /// The client pulls diagnostics (LSP 3.17); otherwise the server pushes them.
+    pub(crate) pull_diagnostics: bool,
+    pub(crate) refresh_support: bool,
+    pub(crate) roots: Vec<PathBuf>,
+    pub(crate) docs: HashMap<Uri, OpenDoc>,
+    pub(crate) host: AnalysisHost,
+    /// Files read from the workspace (for their CRDs), by path.
+    pub(crate) workspace_files: HashMap<PathBuf, FileId>,
+    next_id: u32,
+}
+
+fn path_label(uri: &Uri) -> String {
+    uri.to_file_path()
+        .map_or_else(|| uri.as_str().to_owned(), |p| p.display().to_string())
+}
+
+impl State {
+    pub(crate) fn new_file_id(&mut self) -> FileId {
+        self.next_id += 1;
+        FileId(self.next_id)
+    }
+
+    /// The file id of a path already read from the workspace, or a new one.
+    fn id_for(&mut self, uri: &Uri) -> FileId {
+        if let Some(path) = uri.to_file_path() {
+            if let Some(&id) = self.workspace_files.get(path.as_ref()) {
+                return id;
+            }
+        }
+        self.new_file_id()
+    }
+
+    pub(crate) fn open(&mut self, uri: Uri, version: i32, text: &str) {
+        let id = self
+            .docs
+            .get(&uri)
+            .map(|d| d.id)
+            .unwrap_or_else(|| self.id_for(&uri));
+        let text = if text.len() > MAX_FILE_SIZE {
+            self.host.remove_file(id);
+            Text::TooLarge(Rope::from_str(text))
+        } else {
+            let file = EditableFile::new(text);
+            self.host
+                .set_file(id, &path_label(&uri), FileKind::Yaml, file.parsed().clone());
+            Text::Analysed(file)
+        };
+        self.docs.insert(uri, OpenDoc { id, version, text });
+    }
+
+    /// Applies changes in order. Returns false if the document is not open.
+    pub(crate) fn change(
+        &mut self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) -> bool {
+        let encoding = self.encoding;
+        let Some(doc) = self.docs.get_mut(uri) else {
+            return false;
+        };
+        for change in changes {
+            match (&mut doc.text, change.range) {
+                (Text::Analysed(file), Some(range)) => {
+                    let r: TextRange = convert::text_range(file.rope(), range, encoding);
+                    file.replace(r, &change.text);
+                }
+                (Text::TooLarge(rope), Some(range)) => {
+                    let r = convert::text_range(rope, range, encoding);
+                    let (s, e) = (
+                        rope.byte_to_char(r.start().into()),
+                        rope.byte_to_char(r.end().into()),
+                    );
+                    rope.remove(s..e);
+                    rope.insert(s, &change.text);
+                }
+                (text, None) => *text = Text::TooLarge(Rope::from_str(&change.text)),
+            }
+        }
+        // Re-evaluate the size after the edits: a file may cross the limit either way.
+        let len = doc.text.rope().len_bytes();
+        match &doc.text {
+            Text::TooLarge(rope) if len <= MAX_FILE_SIZE => {
+                doc.text = Text::Analysed(EditableFile::new(&rope.to_string()));
+            }
+            Text::Analysed(file) if len > MAX_FILE_SIZE => {
+                doc.text = Text::TooLarge(file.rope().clone());
+            }
+            _ => {}
+        }
+        doc.version = version;
+        let id = doc.id;
+        match &doc.text {
+            Text::Analysed(file) => {
+                let parsed = file.parsed().clone();
+                self.host
+                    .set_file(id, &path_label(uri), FileKind::Yaml, parsed);
+            }
+            Text::TooLarge(_) => self.host.remove_file(id),
+        }
+        true
+    }
+
+    /// Forgets an open document. A workspace file goes back to its saved contents.
+    pub(crate) fn close(&mut self, uri: &Uri) {
+        let Some(doc) = self.docs.remove(uri) else {
+            return;
+        };
+        let saved = uri
+            .to_file_path()
+            .filter(|p| self.workspace_files.get(p.as_ref()) == Some(&doc.id))
+            .map(|p| p.into_owned());
+        match saved.and_then(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))) {
+            Some((path, text)) if text.len() <= MAX_FILE_SIZE => {
+                let parsed = picket_ide::ParsedFile::parse(&text);
+                self.host
+                    .set_file(doc.id, &path.display().to_string(), FileKind::Yaml, parsed);
+            }
+            _ => self.host.remove_file(doc.id),
+        }
+    }
+
+    pub(crate) fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let doc = self.docs.get(uri)?;
+        Some(Snapshot {
+            uri: uri.clone(),
+            id: doc.id,
+            version: doc.version,
+            rope: doc.text.rope().clone(),
+            too_large: matches!(doc.text, Text::TooLarge(_)),
+            analysis: self.host.analysis(),
+            encoding: self.encoding,
+        })
+    }
+
+    /// Whether `version` is still the current version of `uri`.
+    pub(crate) fn is_current(&self, uri: &Uri, version: i32) -> bool {
+        self.docs.get(uri).is_some_and(|d| d.version == version)
+    }
+
+    pub(crate) fn open_uris(&self) -> Vec<Uri> {
+        self.docs.keys().cloned().collect()
+    }
+}

@@ -1,0 +1,360 @@
+//! End-to-end tests of `picket lsp` over pipes, with the real binary.
+
+use std::path::Path;
+
+use picket_test_utils::lsp::Client;
+use serde_json::{Value, json};
+
+fn server(envs: &[(&str, &str)]) -> Client {
+    Client::spawn(Path::new(env!("CARGO_BIN_EXE_picket")), &["lsp"], envs)
+        .expect("start picket lsp")
+}
+
+/// Capabilities like VS Code's: UTF-16 only, push diagnostics.
+fn vscode_like() -> Value {
+    json!({ "general": { "positionEncodings": ["utf-16"] }, "window": { "workDoneProgress": true } })
+}
+
+/// A client that prefers UTF-8.
+fn utf8_client() -> Value {
+    json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } })
+}
+
+fn pull_client() -> Value {
+    json!({ "textDocument": { "diagnostic": { "dynamicRegistration": false } }, "workspace": { "diagnostics": { "refreshSupport": true } } })
+}
+
+const URI: &str = "file:///tmp/picket-test/pod.yaml";
+
+/// `(code, start line, start char, end line, end char)` of each diagnostic.
+fn summary(diags: &[Value]) -> Vec<(String, u64, u64, u64, u64)> {
+    let mut out: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            let r = &d["range"];
+            (
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                r["start"]["line"].as_u64().unwrap(),
+                r["start"]["character"].as_u64().unwrap(),
+                r["end"]["line"].as_u64().unwrap(),
+                r["end"]["character"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Where `needle` is in `text`, as (line, start, end) in UTF-16 units or bytes, computed here
+/// independently of the server's conversion code.
+fn locate(text: &str, needle: &str, utf16: bool) -> (u64, u64, u64) {
+    let at = text.find(needle).expect("needle");
+    let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = text[..at].matches('\n').count() as u64 + text[..at].matches('\r').count() as u64
+        - text[..at].matches("\r\n").count() as u64;
+    let width = |s: &str| {
+        if utf16 {
+            s.encode_utf16().count() as u64
+        } else {
+            s.len() as u64
+        }
+    };
+    let start = width(&text[line_start..at]);
+    (line, start, start + width(needle))
+}
+
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n    note: \"caf\u{e9}\"\nspec:\n  containers:\n  - name: web\n    image: nginx\n    imagePullPolicy: always\n";
+
+#[test]
+fn initialize_negotiates_utf8_and_incremental_sync() {
+    let mut c = server(&[]);
+    let result = c.initialize(utf8_client(), None).unwrap();
+    let caps = &result["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-8");
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental");
+    assert_eq!(caps["textDocumentSync"]["openClose"], true);
+    assert!(
+        caps.get("diagnosticProvider").is_none(),
+        "push-only client gets no pull provider"
+    );
+    assert_eq!(result["serverInfo"]["name"], "picket");
+    assert!(c.shutdown().unwrap().success());
+
+    let mut c = server(&[]);
+    let result = c.initialize(vscode_like(), None).unwrap();
+    assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn open_publishes_diagnostics_and_close_clears_them() {
+    let mut c = server(&[]);
+    c.initialize(vscode_like(), None).unwrap();
+    c.did_open(URI, 1, POD).unwrap();
+    let diags = c.diagnostics_for(URI, 1).unwrap();
+    let (line, s, e) = locate(POD, "always", true);
+    assert_eq!(
+        summary(&diags),
+        [("bad-enum-value".to_owned(), line, s, line, e)]
+    );
+    assert_eq!(diags[0]["source"], "picket");
+    assert_eq!(diags[0]["severity"], 1);
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `Always`")
+    );
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": URI } }),
+    )
+    .unwrap();
+    let cleared = c
+        .wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == URI && p["diagnostics"] == json!([])
+        })
+        .unwrap();
+    assert_eq!(cleared["diagnostics"], json!([]));
+    c.shutdown().unwrap();
+}
+
+/// Edits with 2-, 3- and 4-byte characters and CRLF line ends, in both encodings: the
+/// diagnostic stays on `always` wherever the text around it moves.
+#[test]
+fn incremental_changes_with_wide_characters_keep_positions_exact() {
+    for (caps, utf16) in [(vscode_like(), true), (utf8_client(), false)] {
+        let mut c = server(&[]);
+        c.initialize(caps, None).unwrap();
+        let mut text = POD.replace('\n', "\r\n");
+        c.did_open(URI, 1, &text).unwrap();
+        let _ = c.diagnostics_for(URI, 1).unwrap();
+        // Insert wide characters: into a value on an earlier line, a new CRLF comment line
+        // above, and on the same line right before `always` (which then starts with 🦀).
+        let edits: [(&str, &str); 4] = [
+            ("caf", "é"),
+            ("caf", "€🦀"),
+            ("  containers", "# 🦀é€\r\n"),
+            ("always", "🦀"),
+        ];
+        for (i, (anchor, insert)) in edits.iter().enumerate() {
+            let (line, col, _) = locate(&text, anchor, utf16);
+            let at = text.find(anchor).unwrap();
+            text.insert_str(at, insert);
+            let version = i as i32 + 2;
+            c.did_change(
+                URI,
+                version,
+                [[line as u32, col as u32], [line as u32, col as u32]],
+                insert,
+            )
+            .unwrap();
+            let diags = c.diagnostics_for(URI, version).unwrap();
+            let needle = if i == 3 { "🦀always" } else { "always" };
+            let (l, s, e) = locate(&text, needle, utf16);
+            assert_eq!(
+                summary(&diags),
+                [("bad-enum-value".to_owned(), l, s, l, e)],
+                "edit {i} utf16={utf16}"
+            );
+        }
+        // Replace a range that spans a 4-byte character: delete `🦀always` and type `Always`.
+        let (l, s, e) = locate(&text, "🦀always", utf16);
+        text = text.replace("🦀always", "Always");
+        c.did_change(
+            URI,
+            9,
+            [[l as u32, s as u32], [l as u32, e as u32]],
+            "Always",
+        )
+        .unwrap();
+        assert_eq!(
+            c.diagnostics_for(URI, 9).unwrap(),
+            Vec::<Value>::new(),
+            "utf16={utf16}"
+        );
+        c.shutdown().unwrap();
+    }
+}
+
+#[test]
+fn out_of_range_positions_are_clamped() {
+    let mut c = server(&[]);
+    c.initialize(vscode_like(), None).unwrap();
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
+    c.did_open(URI, 1, text).unwrap();
+    assert!(c.diagnostics_for(URI, 1).unwrap().is_empty());
+    // Past the last line: appended at the end of the document.
+    c.did_change(URI, 2, [[999, 5], [999, 9]], "dat: {}\n")
+        .unwrap();
+    let diags = c.diagnostics_for(URI, 2).unwrap();
+    assert_eq!(summary(&diags), [("unknown-field".to_owned(), 3, 0, 3, 3)]);
+    // Past the end of a line: at the end of that line (before its line break).
+    c.did_change(URI, 3, [[1, 500], [1, 600]], "Map").unwrap();
+    let diags = c.diagnostics_for(URI, 3).unwrap();
+    let codes: Vec<_> = summary(&diags).into_iter().map(|d| d.0).collect();
+    assert_eq!(codes, ["unknown-kind"], "`kind: ConfigMapMap`");
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn pull_diagnostics() {
+    let mut c = server(&[]);
+    let result = c.initialize(pull_client(), None).unwrap();
+    assert_eq!(
+        result["capabilities"]["diagnosticProvider"]["interFileDependencies"],
+        true
+    );
+    c.did_open(URI, 1, POD).unwrap();
+    let report = c
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": URI } }),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(report["kind"], "full");
+    assert_eq!(report["resultId"], "1");
+    let items = report["items"].as_array().unwrap();
+    assert_eq!(summary(items)[0].0, "bad-enum-value");
+    let (line, s, e) = locate(POD, "always", true);
+    c.did_change(
+        URI,
+        2,
+        [[line as u32, s as u32], [line as u32, e as u32]],
+        "Always",
+    )
+    .unwrap();
+    let report = c
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": URI } }),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(report["items"], json!([]));
+    assert_eq!(report["resultId"], "2");
+    // A pull client gets no pushed diagnostics.
+    assert!(
+        c.drain()
+            .iter()
+            .all(|m| m["method"] != "textDocument/publishDiagnostics")
+    );
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn unknown_documents_and_broken_messages_do_not_crash_the_server() {
+    let mut c = server(&[]);
+    c.initialize(pull_client(), None).unwrap();
+    let report = c
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": "file:///never/opened.yaml" } }),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(report["items"], json!([]));
+    c.did_change("file:///never/opened.yaml", 3, [[0, 0], [0, 0]], "x")
+        .unwrap();
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": "file:///never/opened.yaml" } }),
+    )
+    .unwrap();
+    // Malformed JSON in a well-framed message, a message with bad params, and an unknown method.
+    c.send_raw(b"Content-Length: 9\r\n\r\n{not json").unwrap();
+    let bad = c
+        .request("textDocument/diagnostic", json!({ "nope": 1 }))
+        .unwrap();
+    assert!(bad.is_err());
+    let unknown = c.request("picket/noSuchMethod", json!({})).unwrap();
+    assert_eq!(unknown.unwrap_err()["code"], -32601);
+    // Still serving.
+    c.did_open(URI, 1, POD).unwrap();
+    let report = c
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": URI } }),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(report["items"].as_array().unwrap().len(), 1);
+    assert!(c.is_running());
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn a_panic_in_analysis_costs_one_run_not_the_server() {
+    let mut c = server(&[("PICKET_DEBUG_PANIC_ON", "PANIC-HERE")]);
+    c.initialize(pull_client(), None).unwrap();
+    c.did_open("file:///tmp/boom.yaml", 1, "kind: Pod # PANIC-HERE\n")
+        .unwrap();
+    let boom = c
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": "file:///tmp/boom.yaml" } }),
+        )
+        .unwrap();
+    assert_eq!(boom.unwrap_err()["code"], -32603, "InternalError");
+    c.did_open(URI, 1, POD).unwrap();
+    let report = c
+        .request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": URI } }),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(report["items"].as_array().unwrap().len(), 1);
+    assert!(
+        c.stderr().contains("test panic requested"),
+        "the panic is logged"
+    );
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn a_huge_document_gets_one_clear_diagnostic() {
+    let mut c = server(&[]);
+    c.initialize(vscode_like(), None).unwrap();
+    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n");
+    let line = format!("  k: {}\n", "x".repeat(1000));
+    while text.len() <= 33 << 20 {
+        text.push_str(&line);
+    }
+    c.did_open(URI, 1, &text).unwrap();
+    let diags = c.diagnostics_for(URI, 1).unwrap();
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0]["code"], "file-too-large");
+    assert!(diags[0]["message"].as_str().unwrap().contains("32 MiB"));
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn crds_in_the_workspace_validate_custom_resources() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("crd.yaml"),
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  scope: Namespaced\n  names: {kind: Widget, plural: widgets}\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              size: {type: integer}\n",
+    )
+    .unwrap();
+    let root = format!("file://{}", dir.path().display());
+    let uri = format!("{root}/widget.yaml");
+    let mut c = server(&[]);
+    c.initialize(vscode_like(), Some(&root)).unwrap();
+    c.did_open(
+        &uri,
+        1,
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: big\n",
+    )
+    .unwrap();
+    // The first push may come before the workspace scan ends; the scan re-publishes.
+    let params = c
+        .wait_notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri.as_str() && p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+        })
+        .unwrap();
+    let diags = params["diagnostics"].as_array().unwrap();
+    assert_eq!(summary(diags), [("wrong-type".to_owned(), 4, 8, 4, 11)]);
+    c.shutdown().unwrap();
+}
