@@ -3,11 +3,16 @@
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod bench;
 mod codegen;
+mod test;
+mod tidy;
 
 use std::path::PathBuf;
 
 mod flags {
+    use std::path::PathBuf;
+
     xflags::xflags! {
         /// Picket's build automation.
         cmd xtask {
@@ -15,6 +20,26 @@ mod flags {
             cmd codegen {
                 /// Fail if a generated file is out of date instead of writing it.
                 optional --check
+            }
+            /// Run every check CI runs: fmt, clippy, codegen --check, tidy, all tests.
+            cmd test {
+                /// Only the tests (skip fmt, clippy, codegen and tidy).
+                optional --quick
+            }
+            /// Check the sources for what the compiler does not (doc headers, stray markers).
+            cmd tidy {}
+            /// Measure `picket check` throughput and language-server latency and memory.
+            cmd bench {
+                /// The corpus to measure on (default: ../shared/corpus).
+                optional --corpus path: PathBuf
+                /// Repetitions of each `picket check` run (the median is reported).
+                optional --runs n: usize
+                /// Edits per language-server session.
+                optional --edits n: usize
+            }
+            /// Print the YAML tree Picket builds for a file (a debugging aid).
+            cmd print-tree {
+                required path: PathBuf
             }
         }
     }
@@ -24,6 +49,22 @@ fn main() -> anyhow::Result<()> {
     let flags = flags::Xtask::from_env_or_exit();
     match flags.subcommand {
         flags::XtaskCmd::Codegen(cmd) => codegen::run(cmd.check),
+        flags::XtaskCmd::Test(cmd) => test::run(cmd.quick),
+        flags::XtaskCmd::Tidy(_) => tidy::run(),
+        flags::XtaskCmd::Bench(cmd) => bench::run(bench::Options {
+            corpus: cmd.corpus,
+            runs: cmd.runs.unwrap_or(3),
+            edits: cmd.edits.unwrap_or(40),
+        }),
+        flags::XtaskCmd::PrintTree(cmd) => {
+            let text = std::fs::read_to_string(&cmd.path)?;
+            let file = picket_syntax::ParsedFile::parse(&text);
+            for d in file.documents() {
+                println!("--- document at byte {}", u32::from(d.offset));
+                print!("{}", d.doc.debug_tree());
+            }
+            Ok(())
+        }
     }
 }
 

@@ -35,15 +35,31 @@ pub struct FileStats {
 
 type DocCache = Mutex<Option<(u64, Arc<[Diagnostic]>)>>;
 
+/// What is known of one document, reused as long as the document is unchanged.
+#[derive(Debug)]
+struct DocInfo {
+    /// The CRDs the document defines (none, or one).
+    crds: Vec<Arc<CrdDef>>,
+    /// Whether the document holds a Kubernetes object.
+    object: bool,
+    /// Diagnostics computed for a CRD generation.
+    cache: DocCache,
+}
+
 #[derive(Debug)]
 struct FileEntry {
     path: Arc<str>,
     kind: FileKind,
     parsed: ParsedFile,
     template: bool,
-    crds: Vec<Arc<CrdDef>>,
-    /// Per document, the diagnostics computed for a CRD generation.
-    cache: Vec<DocCache>,
+    /// Parallel to `parsed.documents()`.
+    docs: Vec<Arc<DocInfo>>,
+}
+
+impl FileEntry {
+    fn crds(&self) -> impl Iterator<Item = &Arc<CrdDef>> {
+        self.docs.iter().flat_map(|d| &d.crds)
+    }
 }
 
 /// The mutable side: files come and go, CRDs follow.
@@ -62,15 +78,23 @@ pub struct Analysis {
     crd_generation: u64,
 }
 
-fn crds_of(path: &str, parsed: &ParsedFile) -> Vec<Arc<CrdDef>> {
-    parsed
-        .documents()
-        .iter()
-        .filter_map(|d| match classify(&d.doc) {
-            DocumentClass::Object(o) => read_crd(o, path).map(Arc::new),
-            _ => None,
-        })
-        .collect()
+fn doc_info(path: &str, doc: &Document, template: bool) -> DocInfo {
+    let (object, crds) = match classify(doc) {
+        DocumentClass::Object(o) => (
+            true,
+            if template {
+                Vec::new()
+            } else {
+                read_crd(o, path).map(Arc::new).into_iter().collect()
+            },
+        ),
+        _ => (false, Vec::new()),
+    };
+    DocInfo {
+        crds,
+        object,
+        cache: Mutex::new(None),
+    }
 }
 
 impl AnalysisHost {
@@ -78,41 +102,43 @@ impl AnalysisHost {
         Self::default()
     }
 
-    /// Adds or replaces a file.
+    /// Adds or replaces a file. Documents that did not change (the same `Arc<Document>`) keep
+    /// their CRDs and cached diagnostics; only the changed ones are read again.
     pub fn set_file(&mut self, id: FileId, path: &str, kind: FileKind, parsed: ParsedFile) {
         let old = self.files.get(&id).cloned();
-        // Carry cached diagnostics over for documents that did not change.
-        let mut old_cache: HashMap<*const Document, &DocCache> = HashMap::new();
+        let mut reusable: HashMap<*const Document, &Arc<DocInfo>> = HashMap::new();
         if let Some(old) = &old {
-            for (d, c) in old.parsed.documents().iter().zip(&old.cache) {
-                old_cache.insert(Arc::as_ptr(&d.doc), c);
+            if &*old.path == path {
+                for (d, info) in old.parsed.documents().iter().zip(&old.docs) {
+                    reusable.insert(Arc::as_ptr(&d.doc), info);
+                }
             }
         }
-        let cache = parsed
+        let template = kind == FileKind::HelmTemplate || is_template(&parsed);
+        let docs: Vec<Arc<DocInfo>> = parsed
             .documents()
             .iter()
-            .map(|d| {
-                let carried = old_cache
-                    .get(&Arc::as_ptr(&d.doc))
-                    .and_then(|c| c.lock().ok().and_then(|g| g.clone()));
-                Mutex::new(carried)
+            .map(|d| match reusable.get(&Arc::as_ptr(&d.doc)) {
+                Some(info) if old.as_ref().is_some_and(|o| o.template == template) => {
+                    Arc::clone(info)
+                }
+                _ => Arc::new(doc_info(path, &d.doc, template)),
             })
             .collect();
-        let template = kind == FileKind::HelmTemplate || is_template(&parsed);
-        // Re-read CRDs only from documents that are new; reuse the rest.
-        let crds = if template {
-            Vec::new()
-        } else {
-            crds_of(path, &parsed)
+        let crds_changed = match &old {
+            None => docs.iter().any(|d| !d.crds.is_empty()),
+            Some(o) => {
+                let before: Vec<_> = o.crds().map(Arc::as_ptr).collect();
+                let after: Vec<_> = docs.iter().flat_map(|d| &d.crds).map(Arc::as_ptr).collect();
+                before != after
+            }
         };
-        let crds_changed = old.as_ref().map_or(!crds.is_empty(), |o| o.crds != crds);
         let entry = FileEntry {
             path: path.into(),
             kind,
             parsed,
             template,
-            crds,
-            cache,
+            docs,
         };
         Arc::make_mut(&mut self.files).insert(id, Arc::new(entry));
         if crds_changed {
@@ -122,7 +148,7 @@ impl AnalysisHost {
 
     pub fn remove_file(&mut self, id: FileId) {
         if let Some(old) = Arc::make_mut(&mut self.files).remove(&id) {
-            if !old.crds.is_empty() {
+            if old.crds().next().is_some() {
                 self.rebuild_crds();
             }
         }
@@ -134,7 +160,7 @@ impl AnalysisHost {
         // Deterministic: later files (by id) win on duplicate definitions.
         ids.sort();
         for id in ids {
-            for def in &self.files[&id].crds {
+            for def in self.files[&id].crds() {
                 registry.insert(def.clone());
             }
         }
@@ -164,16 +190,12 @@ impl Analysis {
         if entry.template || entry.kind == FileKind::HelmTemplate {
             return Some(Vec::new());
         }
-        let kubernetes = entry
-            .parsed
-            .documents()
-            .iter()
-            .any(|d| matches!(classify(&d.doc), DocumentClass::Object(_)));
-        if !kubernetes {
+        if !entry.docs.iter().any(|d| d.object) {
             return Some(Vec::new());
         }
         let mut out = Vec::new();
-        for (doc, cache) in entry.parsed.documents().iter().zip(&entry.cache) {
+        for (doc, info) in entry.parsed.documents().iter().zip(&entry.docs) {
+            let cache = &info.cache;
             let cached = cache
                 .lock()
                 .ok()
@@ -215,12 +237,7 @@ impl Analysis {
             .iter()
             .filter(|d| d.doc.root().is_some())
             .count();
-        let objects = e
-            .parsed
-            .documents()
-            .iter()
-            .filter(|d| matches!(classify(&d.doc), DocumentClass::Object(_)))
-            .count();
+        let objects = e.docs.iter().filter(|d| d.object).count();
         Some(FileStats {
             documents,
             objects,

@@ -490,7 +490,7 @@ fn single_huge_documents() {
 #[test]
 fn shared_corpus() {
     let Some(corpus) = corpus_dir() else {
-        skip("../shared/corpus not found (set PICKET_CORPUS to its path)");
+        skip_without_corpus();
         return;
     };
     let files = yaml_files(&corpus);

@@ -193,6 +193,12 @@ pub fn skip(reason: &str) {
     eprintln!("SKIP: {reason}");
 }
 
+/// Skips a test that needs the shared corpus, with a printed reason. The corpus is data that
+/// lives beside the project (never in it), so its absence is not an error even in CI.
+pub fn skip_without_corpus() {
+    eprintln!("SKIP: ../shared/corpus not found (set PICKET_CORPUS to its path)");
+}
+
 /// Every `.yaml`/`.yml` file under `dir`, sorted.
 pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
