@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use picket_test_utils::{
-    corpus_dir, extract_annotations, fixtures_dir, project_root, skip, yaml_files,
+    corpus_dir, extract_annotations, fixtures_dir, project_root, skip, skip_without_corpus,
+    yaml_files,
 };
 use serde_json::Value;
 

@@ -15,6 +15,7 @@
 //!
 //! API Boundary: everything re-exported here.
 
+mod fast;
 mod file;
 mod line_index;
 mod parse;
@@ -24,7 +25,7 @@ mod tree;
 
 pub use file::{DocEntry, EditableFile, ParsedFile, TextSource};
 pub use line_index::{LineCol, LineIndex};
-pub use parse::{Limits, parse_document};
+pub use parse::{Limits, parse_document, parse_document_fast, parse_with_saphyr};
 pub use ropey::Rope;
 pub use scalar::ScalarValue;
 pub use text_size::{TextRange, TextSize};

@@ -36,6 +36,21 @@ impl Default for Limits {
 
 /// Parses one YAML document (a chunk from [`crate::split::document_starts`]).
 pub fn parse_document(text: &str, limits: &Limits) -> Document {
+    if let Some(built) = crate::fast::parse(text, limits) {
+        return built.finish(text, Vec::new(), false);
+    }
+    parse_with_saphyr(text, limits)
+}
+
+/// Parses with the fast path only (`None` where it declines). For differential tests.
+#[doc(hidden)]
+pub fn parse_document_fast(text: &str, limits: &Limits) -> Option<Document> {
+    crate::fast::parse(text, limits).map(|b| b.finish(text, Vec::new(), false))
+}
+
+/// The spec-complete path: saphyr events, leniency, and recovery from syntax errors.
+#[doc(hidden)]
+pub fn parse_with_saphyr(text: &str, limits: &Limits) -> Document {
     let budget_by_size = (32 * 1024 * 1024 / text.len().max(1)).max(1);
     let mut first = build(text, limits);
     let mut scratch: Vec<u8> = Vec::new();
@@ -46,7 +61,16 @@ pub fn parse_document(text: &str, limits: &Limits) -> Document {
     // every offset holds) and read again.
     let mut joins = 0;
     while let Some(f) = &first.failure {
-        if joins >= 256.min(budget_by_size * 4) || !is_flow_indentation(f) {
+        if joins >= 256.min(budget_by_size * 4)
+            || !is_flow_indentation(
+                f,
+                if scratch.is_empty() {
+                    text.as_bytes()
+                } else {
+                    &scratch
+                },
+            )
+        {
             break;
         }
         if scratch.is_empty() {
@@ -108,10 +132,51 @@ pub fn parse_document(text: &str, limits: &Limits) -> Document {
     last.finish(text, errors, true)
 }
 
-fn is_flow_indentation(f: &Failure) -> bool {
-    f.open_flow_start.is_some()
-        && f.message.starts_with("invalid indentation")
+fn is_flow_indentation(f: &Failure, text: &[u8]) -> bool {
+    // The parser may not have opened the collection yet when its scanner, reading ahead, trips
+    // on a closing bracket; such a bracket first on its line is a flow collection's end anyway.
+    let closing = matches!(text.get(f.pos), Some(b']' | b'}'));
+    f.message.starts_with("invalid indentation")
         && !f.message.contains("quoted")
+        && (f.open_flow_start.is_some() || closing || inside_flow(text, f.pos))
+}
+
+/// Whether `pos` follows an unclosed `[` or `{` on the lines before it (quotes and comments
+/// skipped): the parser's scanner can fail inside a flow collection before the parser has
+/// opened it.
+fn inside_flow(text: &[u8], pos: usize) -> bool {
+    let mut depth: i64 = 0;
+    let mut end = pos.min(text.len());
+    for _ in 0..500 {
+        let start = text[..end]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1);
+        let mut quote: Option<u8> = None;
+        let mut line_depth: i64 = 0;
+        for (k, &c) in text[start..end].iter().enumerate() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    b'"' | b'\'' => quote = Some(c),
+                    b'#' if k == 0 || matches!(text[start + k - 1], b' ' | b'\t') => break,
+                    b'[' | b'{' => line_depth += 1,
+                    b']' | b'}' => line_depth -= 1,
+                    _ => {}
+                },
+            }
+        }
+        depth += line_depth;
+        if depth > 0 {
+            return true;
+        }
+        if start == 0 {
+            return false;
+        }
+        end = start - 1;
+    }
+    false
 }
 
 /// Joins the line holding `pos` to the previous line: the line break becomes spaces and a
@@ -122,7 +187,10 @@ fn join_to_previous_line(bytes: &mut [u8], pos: usize) -> bool {
     if line_start == 0 || first_non_space(bytes, line_start) != pos.min(bytes.len()) {
         return false;
     }
-    let (prev_start, prev_end) = line_bounds(bytes, line_start - 1);
+    let (prev_start, mut prev_end) = line_bounds(bytes, line_start - 1);
+    if prev_end > prev_start && bytes[prev_end - 1] == b'\r' {
+        prev_end -= 1;
+    }
     if let Some(hash) = comment_start(&bytes[prev_start..prev_end]) {
         blank(bytes, prev_start + hash, prev_end);
     }
@@ -232,7 +300,7 @@ fn culprit_pos(bytes: &[u8], failure: &Failure) -> usize {
 }
 
 #[derive(Clone, Debug)]
-struct Failure {
+pub(crate) struct Failure {
     pos: usize,
     message: String,
     /// The last plain scalar read before the error: its start and end.
@@ -367,7 +435,7 @@ fn shorten(s: &str) -> String {
     }
 }
 
-fn range(start: usize, end: usize) -> TextRange {
+pub(crate) fn range(start: usize, end: usize) -> TextRange {
     TextRange::new(TextSize::new(start as u32), TextSize::new(end as u32))
 }
 
@@ -417,13 +485,13 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
-struct Frame {
+pub(crate) struct Frame {
     node: u32,
     child_start: usize,
 }
 
 /// The result of one parse attempt.
-struct Built {
+pub(crate) struct Built {
     nodes: Vec<NodeData>,
     children: Vec<NodeId>,
     values: Vec<Box<str>>,
@@ -462,7 +530,7 @@ impl Built {
     }
 }
 
-struct Builder<'t> {
+pub(crate) struct Builder<'t> {
     text: &'t str,
     cursor: CharCursor<'t>,
     limits: Limits,
@@ -482,24 +550,7 @@ struct Builder<'t> {
 }
 
 fn build(text: &str, limits: &Limits) -> Built {
-    let mut b = Builder {
-        text,
-        cursor: CharCursor::new(text),
-        limits: *limits,
-        nodes: Vec::with_capacity(text.len() / 16),
-        children: Vec::with_capacity(text.len() / 16),
-        values: Vec::new(),
-        props: Vec::new(),
-        stack: Vec::new(),
-        pending: Vec::new(),
-        anchors: vec![NodeId::NONE],
-        root: None,
-        prev_end: 0,
-        errors: Vec::new(),
-        last_plain: None,
-        documents: 0,
-        limit_error: None,
-    };
+    let mut b = Builder::new(text, limits);
     let mut failure = None;
     let mut stopped = false;
     for item in Parser::new_from_str(text) {
@@ -529,20 +580,130 @@ fn build(text: &str, limits: &Limits) -> Built {
         }
     }
     b.close_all();
-    Built {
-        nodes: b.nodes,
-        children: b.children,
-        values: b.values,
-        props: b.props,
-        root: b.root,
-        errors: b.errors,
-        failure,
-        limit_error: b.limit_error,
-        stopped,
-    }
+    b.into_built(failure, stopped)
 }
 
 impl<'t> Builder<'t> {
+    pub(crate) fn new(text: &'t str, limits: &Limits) -> Self {
+        Builder {
+            text,
+            cursor: CharCursor::new(text),
+            limits: *limits,
+            nodes: Vec::with_capacity(text.len() / 16),
+            children: Vec::with_capacity(text.len() / 16),
+            values: Vec::new(),
+            props: Vec::new(),
+            stack: Vec::new(),
+            pending: Vec::new(),
+            anchors: vec![NodeId::NONE],
+            root: None,
+            prev_end: 0,
+            errors: Vec::new(),
+            last_plain: None,
+            documents: 0,
+            limit_error: None,
+        }
+    }
+
+    pub(crate) fn into_built(self, failure: Option<Failure>, stopped: bool) -> Built {
+        Built {
+            nodes: self.nodes,
+            children: self.children,
+            values: self.values,
+            props: self.props,
+            root: self.root,
+            errors: self.errors,
+            failure,
+            limit_error: self.limit_error,
+            stopped,
+        }
+    }
+
+    /// Adds a scalar at `start..end`; `value` is `None` when it equals the source text (inside
+    /// the quotes for quoted styles). Returns `None` at the node limit.
+    pub(crate) fn add_scalar(
+        &mut self,
+        start: usize,
+        end: usize,
+        style: ScalarStyle,
+        value: Option<String>,
+        anchor: Option<TextRange>,
+        tag: Option<TextRange>,
+    ) -> Option<u32> {
+        let a = match value {
+            None => NodeId::NONE,
+            Some(v) => {
+                self.values.push(v.into());
+                (self.values.len() - 1) as u32
+            }
+        };
+        let props = self.props_index(anchor, tag);
+        self.add(NodeData {
+            kind: NodeKind::Scalar,
+            style,
+            flow: false,
+            range: range(start, end),
+            parent: NodeId::NONE,
+            a,
+            b: 0,
+            props,
+        })
+    }
+
+    /// Opens a collection starting at `start`. Returns `None` at a limit.
+    pub(crate) fn open_at(
+        &mut self,
+        kind: NodeKind,
+        flow: bool,
+        start: usize,
+        anchor: Option<TextRange>,
+        tag: Option<TextRange>,
+    ) -> Option<u32> {
+        if self.stack.len() >= self.limits.max_depth {
+            return None;
+        }
+        let props = self.props_index(anchor, tag);
+        let id = self.add(NodeData {
+            kind,
+            style: ScalarStyle::Plain,
+            flow,
+            range: range(start, start),
+            parent: NodeId::NONE,
+            a: 0,
+            b: 0,
+            props,
+        })?;
+        self.stack.push(Frame {
+            node: id,
+            child_start: self.pending.len(),
+        });
+        Some(id)
+    }
+
+    /// Adds an alias to `target`.
+    pub(crate) fn add_alias(&mut self, start: usize, end: usize, target: u32) -> Option<u32> {
+        self.add(NodeData {
+            kind: NodeKind::Alias,
+            style: ScalarStyle::Plain,
+            flow: false,
+            range: range(start, end),
+            parent: NodeId::NONE,
+            a: target,
+            b: 0,
+            props: NodeId::NONE,
+        })
+    }
+
+    /// Whether `node` is a collection still being built (an alias to it would be recursive).
+    pub(crate) fn is_open(&self, node: u32) -> bool {
+        self.stack.iter().any(|f| f.node == node)
+    }
+
+    /// Closes the innermost open collection (`end` is used for flow collections).
+    pub(crate) fn close_at(&mut self, end: usize) {
+        self.close(end);
+    }
+
     fn span(&mut self, span: Span) -> (usize, usize) {
         let s = self.cursor.byte(span.start.index());
         let e = self.cursor.byte(span.end.index());
@@ -558,9 +719,9 @@ impl<'t> Builder<'t> {
                 // A chunk holds one document; the splitter makes sure of it.
                 self.documents == 1
             }
-            Event::Scalar(value, style, anchor_id, _tag) => {
+            Event::Scalar(value, style, anchor_id, tag) => {
                 let (s, e) = self.span(span);
-                self.scalar(&value, style, anchor_id, s, e)
+                self.scalar(&value, style, anchor_id, tag.is_some(), s, e)
             }
             Event::Alias(anchor_id) => {
                 let (s, e) = self.span(span);
@@ -591,14 +752,20 @@ impl<'t> Builder<'t> {
                 })
                 .is_some()
             }
-            Event::SequenceStart(anchor_id, _) => {
-                self.open(NodeKind::Sequence, anchor_id, span, b'[')
+            Event::SequenceStart(anchor_id, tag) => {
+                self.open(NodeKind::Sequence, anchor_id, tag.is_some(), span, b'[')
             }
-            Event::MappingStart(anchor_id, _) => {
-                self.open(NodeKind::Mapping, anchor_id, span, b'{')
+            Event::MappingStart(anchor_id, tag) => {
+                self.open(NodeKind::Mapping, anchor_id, tag.is_some(), span, b'{')
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let (_, e) = self.span(span);
+                let (s, e) = self.span(span);
+                // The end event tells flow from block for sure: a flow collection ends on its
+                // bracket, a block one on nothing.
+                let flow = e > s && matches!(self.text.as_bytes().get(s), Some(b']' | b'}'));
+                if let Some(top) = self.stack.last() {
+                    self.nodes[top.node as usize].flow = flow;
+                }
                 self.close(e);
                 true
             }
@@ -659,6 +826,7 @@ impl<'t> Builder<'t> {
         value: &str,
         style: SaphyrStyle,
         anchor_id: usize,
+        tagged: bool,
         s: usize,
         e: usize,
     ) -> bool {
@@ -671,7 +839,13 @@ impl<'t> Builder<'t> {
         };
         let (start, end, anchor, tag) = if style.is_block() {
             let p = scan_props(self.text, self.prev_end, s);
-            let header = p.content.min(s);
+            // The `|` or `>` header, wherever saphyr's span starts (at properties, or after
+            // the header).
+            let header = if matches!(self.text.as_bytes().get(p.content), Some(b'|' | b'>')) {
+                p.content
+            } else {
+                p.content.min(s)
+            };
             (
                 header,
                 block_scalar_end(self.text, header, e),
@@ -680,7 +854,14 @@ impl<'t> Builder<'t> {
             )
         } else {
             let p = scan_props(self.text, s, s);
-            (p.content.min(e), e, p.anchor, p.tag)
+            let start = p.content.min(e);
+            // saphyr's span of a quoted scalar may run on over a trailing comment.
+            let end = if style.is_quoted() {
+                quoted_end(self.text, start).unwrap_or(e)
+            } else {
+                e
+            };
+            (start, end, p.anchor, p.tag)
         };
         self.prev_end = e.max(self.prev_end);
         if style == ScalarStyle::Plain && !value.is_empty() {
@@ -699,6 +880,8 @@ impl<'t> Builder<'t> {
             self.values.push(value.into());
             (self.values.len() - 1) as u32
         };
+        let anchor = anchor.filter(|_| anchor_id != 0);
+        let tag = tag.filter(|_| tagged);
         let props = self.props_index(anchor, tag);
         let Some(id) = self.add(NodeData {
             kind: NodeKind::Scalar,
@@ -716,11 +899,21 @@ impl<'t> Builder<'t> {
         true
     }
 
-    fn open(&mut self, kind: NodeKind, anchor_id: usize, span: Span, flow_char: u8) -> bool {
+    fn open(
+        &mut self,
+        kind: NodeKind,
+        anchor_id: usize,
+        tagged: bool,
+        span: Span,
+        flow_char: u8,
+    ) -> bool {
         let (s, e) = self.span(span);
         let p = scan_props(self.text, self.prev_end, s);
+        // A flow collection's span covers its bracket; a block collection's is empty (and
+        // may sit on a bracket: `-   []` starts a block sequence whose item is flow).
         let s = p.content.max(s).min(self.text.len());
         let e = e.max(s);
+        // A first guess; the end event settles it (`-   []` starts a block sequence on a `[`).
         let flow = self.text.as_bytes().get(s) == Some(&flow_char);
         if flow {
             self.prev_end = e;
@@ -739,7 +932,9 @@ impl<'t> Builder<'t> {
             }
             return false;
         }
-        let props = self.props_index(p.anchor, p.tag);
+        let anchor = p.anchor.filter(|_| anchor_id != 0);
+        let tag = p.tag.filter(|_| tagged);
+        let props = self.props_index(anchor, tag);
         let Some(id) = self.add(NodeData {
             kind,
             style: ScalarStyle::Plain,
@@ -794,27 +989,33 @@ impl<'t> Builder<'t> {
         let last_end = self.children[start as usize..]
             .last()
             .map(|c| self.nodes[c.idx()].range.end());
+        let first_block_seq_start = self.children[start as usize..].first().and_then(|c| {
+            let n = &self.nodes[c.idx()];
+            (n.kind == NodeKind::Sequence && !n.flow).then_some(n.range.start())
+        });
         let node = &mut self.nodes[frame.node as usize];
         node.a = start;
         node.b = count;
         if node.flow {
+            // saphyr's span of a closing bracket may run on over white space and a comment
+            // after it: find the bracket itself.
+            let from = last_end.map_or(usize::from(node.range.start()) + 1, usize::from);
+            let end = flow_close_end(self.text, from).unwrap_or(end);
             let end = TextSize::new(end.max(u32::from(node.range.start()) as usize) as u32);
             node.range = TextRange::new(node.range.start(), end);
         } else {
-            let mut s = node
-                .range
-                .start()
-                .min(first_start.unwrap_or(node.range.start()));
+            // A block mapping starts at its first key (saphyr's mark may sit on a comment
+            // before it); a block sequence is settled below.
+            let mut s = match (kind, first_start) {
+                (NodeKind::Mapping, Some(first)) => first,
+                _ => node
+                    .range
+                    .start()
+                    .min(first_start.unwrap_or(node.range.start())),
+            };
             if kind == NodeKind::Sequence {
                 // An indentless sequence (`key:\n- a`) reports its start at the first item.
-                let b = self.text.as_bytes();
-                let mut i = usize::from(s);
-                while i > 0 && b[i - 1] == b' ' {
-                    i -= 1;
-                }
-                if i > 0 && b[i - 1] == b'-' {
-                    s = TextSize::new(i as u32 - 1);
-                }
+                s = block_sequence_start(self.text, s, first_block_seq_start == Some(s));
             }
             let e = last_end.unwrap_or(s).max(s);
             node.range = TextRange::new(s, e);
@@ -960,7 +1161,113 @@ fn scan_props(text: &str, from: usize, node_start: usize) -> PropScan {
 
 /// The end of a block scalar: the end of its last content line (saphyr's span runs on to the
 /// next token, over trailing blank lines and comments).
-fn block_scalar_end(text: &str, header: usize, span_end: usize) -> usize {
+/// Where a block sequence really starts, given the start saphyr reported (which can be its
+/// first item's content, or the dash of a nested first item). `nested_here` says that the first
+/// item is a block sequence starting at `s`.
+fn block_sequence_start(text: &str, s: TextSize, nested_here: bool) -> TextSize {
+    let b = text.as_bytes();
+    let at = usize::from(s).min(b.len());
+    let is_dash = |i: usize| {
+        b.get(i) == Some(&b'-')
+            && b.get(i + 1)
+                .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    };
+    if is_dash(at) && !nested_here {
+        return s;
+    }
+    // The previous token, skipping white space, line breaks and comment lines.
+    let mut end = at;
+    loop {
+        let line_start = b[..end]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1);
+        let mut line = &b[line_start..end];
+        // Drop a comment (a `#` after white space or at the start).
+        if let Some(h) = (0..line.len())
+            .find(|&k| line[k] == b'#' && (k == 0 || matches!(line[k - 1], b' ' | b'\t')))
+        {
+            line = &line[..h];
+        }
+        // Drop properties (`&anchor`, `!tag`) written before the first item.
+        loop {
+            let Some(len) = line
+                .iter()
+                .rposition(|c| !matches!(c, b' ' | b'\t' | b'\r'))
+                .map(|p| p + 1)
+            else {
+                break;
+            };
+            let token_start = line[..len]
+                .iter()
+                .rposition(|c| matches!(c, b' ' | b'\t'))
+                .map_or(0, |p| p + 1);
+            if matches!(line[token_start], b'&' | b'!') {
+                line = &line[..token_start];
+            } else {
+                break;
+            }
+        }
+        let trimmed = line
+            .iter()
+            .rposition(|c| !matches!(c, b' ' | b'\t' | b'\r'))
+            .map(|p| p + 1);
+        match trimmed {
+            Some(len) => {
+                let last = line_start + len - 1;
+                return if is_dash(last) {
+                    TextSize::new(last as u32)
+                } else {
+                    s
+                };
+            }
+            None if line_start == 0 => return s,
+            None => end = line_start - 1,
+        }
+    }
+}
+
+/// The end (after the bracket) of the flow collection whose last item ends at `from`.
+fn flow_close_end(text: &str, from: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => i += 1,
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b']' | b'}' => return Some(i + 1),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The end (after the closing quote) of the quoted scalar that starts at `start`.
+fn quoted_end(text: &str, start: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let q = *b.get(start)?;
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if q == b'"' => i += 2,
+            c if c == q => {
+                if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                } else {
+                    return Some(i + 1);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+pub(crate) fn block_scalar_end(text: &str, header: usize, span_end: usize) -> usize {
     let b = text.as_bytes();
     let span_end = span_end.min(b.len());
     let header_line_end = memchr::memchr(b'\n', &b[header..]).map_or(b.len(), |i| header + i);
@@ -978,6 +1285,10 @@ fn block_scalar_end(text: &str, header: usize, span_end: usize) -> usize {
         let blank = line[spaces..]
             .iter()
             .all(|c| matches!(c, b' ' | b'\t' | b'\r'));
+        if !blank && pos + spaces >= span_end {
+            // The next token's line, not content.
+            break;
+        }
         if !blank {
             match indent {
                 None => indent = Some(spaces),
