@@ -304,7 +304,8 @@ struct LspResult {
     peak_kib: u64,
 }
 
-/// Where to type: the end of a `key: value` line near the middle of the file.
+/// Where to type: inside the value of a `key: value` line near the middle of the file (one
+/// character into it, so quoted values stay quoted and the edit keeps the YAML valid).
 fn edit_point(text: &str) -> (u32, u32) {
     let lines: Vec<&str> = text.lines().collect();
     let mid = lines.len() / 2;
@@ -312,17 +313,17 @@ fn edit_point(text: &str) -> (u32, u32) {
         .chain(0..mid)
         .find(|&i| {
             let l = lines[i].trim_end();
-            l.contains(": ")
-                && !l.ends_with('|')
-                && !l.ends_with('>')
-                && !l.ends_with(':')
-                && !l.ends_with(']')
-                && !l.ends_with('}')
+            let Some((_, value)) = l.split_once(": ") else {
+                return false;
+            };
+            value.len() >= 2 && !value.starts_with(['|', '>', '&', '*', '!', '[', '{', '#'])
         })
         .unwrap_or(mid);
+    let line = lines[pick];
+    let value_at = line.find(": ").map_or(0, |i| i + 3);
     (
         pick as u32,
-        lines[pick].trim_end_matches('\r').encode_utf16().count() as u32,
+        line[..value_at.min(line.len())].encode_utf16().count() as u32,
     )
 }
 

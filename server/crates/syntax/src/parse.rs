@@ -109,6 +109,11 @@ pub fn parse_with_saphyr(text: &str, limits: &Limits) -> Document {
         let Ok(s) = std::str::from_utf8(&scratch) else {
             break;
         };
+        // The repaired text is often plain YAML again: the fast path reads it in a fraction
+        // of saphyr's time (and builds the same tree).
+        if let Some(fast) = crate::fast::parse(s, limits) {
+            return fast.finish(text, errors, true);
+        }
         let attempt = build(s, limits);
         match attempt.failure.clone() {
             None => return attempt.finish(text, errors, true),
@@ -266,6 +271,21 @@ fn first_non_space(bytes: &[u8], line_start: usize) -> usize {
 fn choose_blank(bytes: &[u8], failure: &Failure, blanked: &[(usize, usize)]) -> (usize, usize) {
     let culprit = culprit_pos(bytes, failure);
     let (mut start, mut end) = line_bounds(bytes, culprit);
+    // Junk after a block scalar header (`|-x`): drop the junk, keep the scalar.
+    if failure.message.contains("block scalar") && culprit > start && culprit < end {
+        // The error points at the header: keep `|` or `>` and its indicators.
+        let mut junk = culprit;
+        if matches!(bytes[junk], b'|' | b'>') {
+            junk += 1;
+            while junk < end && matches!(bytes[junk], b'+' | b'-' | b'1'..=b'9') {
+                junk += 1;
+            }
+        }
+        let already = blanked.iter().any(|&(s, e)| s <= junk && end <= e);
+        if !already && junk < end && !is_blank(&bytes[junk..end]) {
+            return (junk, end);
+        }
+    }
     // A flow collection left open on an earlier line: drop it from its bracket to its line end.
     if let Some(fs) = failure.open_flow_start {
         let (_, fs_line_end) = line_bounds(bytes, fs);

@@ -415,3 +415,24 @@ fn recovery_from_a_key_without_colon_before_a_comment() {
         "[]"
     );
 }
+
+#[test]
+fn recovery_keeps_a_block_scalar_with_a_broken_header() {
+    let text = "a:\n  description: |-x\n    Some text: with a colon\n    more\n  b: 1\n";
+    let doc = parse_document(text, &Limits::default());
+    assert_eq!(doc.errors().len(), 1, "{:?}", doc.errors());
+    let a = doc
+        .root()
+        .unwrap()
+        .as_mapping()
+        .unwrap()
+        .get("a")
+        .unwrap()
+        .as_mapping()
+        .unwrap();
+    assert_eq!(
+        a.get("description").unwrap().as_scalar().unwrap().value(),
+        "Some text: with a colon\nmore"
+    );
+    assert_eq!(a.get("b").unwrap().text(), "1");
+}
