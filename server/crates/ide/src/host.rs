@@ -107,11 +107,11 @@ impl AnalysisHost {
     pub fn set_file(&mut self, id: FileId, path: &str, kind: FileKind, parsed: ParsedFile) {
         let old = self.files.get(&id).cloned();
         let mut reusable: HashMap<*const Document, &Arc<DocInfo>> = HashMap::new();
-        if let Some(old) = &old {
-            if &*old.path == path {
-                for (d, info) in old.parsed.documents().iter().zip(&old.docs) {
-                    reusable.insert(Arc::as_ptr(&d.doc), info);
-                }
+        if let Some(old) = &old
+            && &*old.path == path
+        {
+            for (d, info) in old.parsed.documents().iter().zip(&old.docs) {
+                reusable.insert(Arc::as_ptr(&d.doc), info);
             }
         }
         let template = kind == FileKind::HelmTemplate || is_template(&parsed);
@@ -147,10 +147,10 @@ impl AnalysisHost {
     }
 
     pub fn remove_file(&mut self, id: FileId) {
-        if let Some(old) = Arc::make_mut(&mut self.files).remove(&id) {
-            if old.crds().next().is_some() {
-                self.rebuild_crds();
-            }
+        if let Some(old) = Arc::make_mut(&mut self.files).remove(&id)
+            && old.crds().next().is_some()
+        {
+            self.rebuild_crds();
         }
     }
 

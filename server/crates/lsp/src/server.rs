@@ -189,10 +189,10 @@ fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic
             ..Diagnostic::default()
         }];
     }
-    if let Some(marker) = panic_marker {
-        if snap.rope.to_string().contains(marker) {
-            panic!("test panic requested by PICKET_DEBUG_PANIC_ON");
-        }
+    if let Some(marker) = panic_marker
+        && snap.rope.to_string().contains(marker)
+    {
+        panic!("test panic requested by PICKET_DEBUG_PANIC_ON");
     }
     let config = DiagnosticsConfig { schema: true };
     let diags = snap
@@ -213,10 +213,10 @@ fn roots_of(params: &InitializeParams) -> Vec<std::path::PathBuf> {
         .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
         .collect();
     #[allow(deprecated)]
-    if roots.is_empty() {
-        if let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
-            roots.push(p.into_owned());
-        }
+    if roots.is_empty()
+        && let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path())
+    {
+        roots.push(p.into_owned());
     }
     roots
 }

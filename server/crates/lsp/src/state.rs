@@ -76,10 +76,10 @@ impl State {
 
     /// The file id of a path already read from the workspace, or a new one.
     fn id_for(&mut self, uri: &Uri) -> FileId {
-        if let Some(path) = uri.to_file_path() {
-            if let Some(&id) = self.workspace_files.get(path.as_ref()) {
-                return id;
-            }
+        if let Some(path) = uri.to_file_path()
+            && let Some(&id) = self.workspace_files.get(path.as_ref())
+        {
+            return id;
         }
         self.new_file_id()
     }

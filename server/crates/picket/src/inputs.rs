@@ -109,12 +109,11 @@ fn human_size(n: u64) -> String {
 /// Whether `path` is a Helm chart template: under `templates/` of a directory with `Chart.yaml`.
 fn helm_kind(path: &Path) -> FileKind {
     for dir in path.ancestors().skip(1) {
-        if dir.file_name().is_some_and(|n| n == "templates") {
-            if let Some(chart) = dir.parent() {
-                if chart.join("Chart.yaml").is_file() {
-                    return FileKind::HelmTemplate;
-                }
-            }
+        if dir.file_name().is_some_and(|n| n == "templates")
+            && let Some(chart) = dir.parent()
+            && chart.join("Chart.yaml").is_file()
+        {
+            return FileKind::HelmTemplate;
         }
     }
     FileKind::Yaml

@@ -230,7 +230,7 @@ pub fn port_name(s: &str) -> Result<(), String> {
 /// Standard base64 as Go's decoder reads it (line breaks ignored).
 pub fn base64(s: &str) -> Result<(), String> {
     let chars: Vec<u8> = s.bytes().filter(|c| !matches!(c, b'\r' | b'\n')).collect();
-    if chars.len() % 4 != 0 {
+    if !chars.len().is_multiple_of(4) {
         return Err(
             "is not base64 (its length is not a multiple of 4); use `stringData` for plain text"
                 .to_owned(),

@@ -13,10 +13,10 @@ fn check(text: &str) {
     let file = ParsedFile::parse(text);
     let mut crds = CrdRegistry::new();
     for d in file.documents() {
-        if let DocumentClass::Object(o) = classify(&d.doc) {
-            if let Some(def) = read_crd(o, "test.yaml") {
-                crds.insert(Arc::new(def));
-            }
+        if let DocumentClass::Object(o) = classify(&d.doc)
+            && let Some(def) = read_crd(o, "test.yaml")
+        {
+            crds.insert(Arc::new(def));
         }
     }
     let mut found = Vec::new();

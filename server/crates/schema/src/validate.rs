@@ -255,15 +255,16 @@ impl<'s> Validator<'s> {
             if depth > 8 {
                 return;
             }
-            if let Some(items) = obj.field("items") {
-                if items.value().kind() != NodeKind::Sequence && !items.value().is_null() {
-                    let found = describe_found(items.value());
-                    self.push(
-                        "wrong-type",
-                        items.value_range(),
-                        format!("`items` must be a list, but {found}"),
-                    );
-                }
+            if let Some(items) = obj.field("items")
+                && items.value().kind() != NodeKind::Sequence
+                && !items.value().is_null()
+            {
+                let found = describe_found(items.value());
+                self.push(
+                    "wrong-type",
+                    items.value_range(),
+                    format!("`items` must be a list, but {found}"),
+                );
             }
             for item in obj.list_items() {
                 self.object(item, depth + 1);
@@ -394,17 +395,18 @@ impl<'s> Validator<'s> {
         if self.partial {
             return;
         }
-        if let Some(meta) = obj.metadata() {
-            if meta.name().is_none() && meta.generate_name().is_none() {
-                let anchor = obj
-                    .field("metadata")
-                    .map_or(obj.header_range(), |f| f.key_range());
-                self.push(
-                    "missing-required-field",
-                    anchor,
-                    "Missing required field `name` in `metadata`".to_owned(),
-                );
-            }
+        if let Some(meta) = obj.metadata()
+            && meta.name().is_none()
+            && meta.generate_name().is_none()
+        {
+            let anchor = obj
+                .field("metadata")
+                .map_or(obj.header_range(), |f| f.key_range());
+            self.push(
+                "missing-required-field",
+                anchor,
+                "Missing required field `name` in `metadata`".to_owned(),
+            );
         }
     }
 
@@ -715,24 +717,24 @@ impl<'s> Validator<'s> {
                 return;
             }
         };
-        if let Some(values) = &shape.enum_values {
-            if !values.iter().any(|v| v == value) {
-                let list = values
-                    .iter()
-                    .filter(|v| !v.is_empty())
-                    .map(|v| format!("`{v}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let mut message = format!(
-                    "`{}` must be one of {list}, not `{}`",
-                    ctx.field,
-                    shorten(value)
-                );
-                if let Some(s) = did_you_mean(value, values.iter().map(String::as_str)) {
-                    message.push_str(&format!("; did you mean `{s}`?"));
-                }
-                self.push("bad-enum-value", node.range(), message);
+        if let Some(values) = &shape.enum_values
+            && !values.iter().any(|v| v == value)
+        {
+            let list = values
+                .iter()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut message = format!(
+                "`{}` must be one of {list}, not `{}`",
+                ctx.field,
+                shorten(value)
+            );
+            if let Some(s) = did_you_mean(value, values.iter().map(String::as_str)) {
+                message.push_str(&format!("; did you mean `{s}`?"));
             }
+            self.push("bad-enum-value", node.range(), message);
         }
         // An empty string reads as "not set" for optional fields, which is what the API does.
         if let Some(format) = shape.format.filter(|_| !value.is_empty()) {
@@ -850,21 +852,21 @@ impl<'s> Validator<'s> {
             return;
         }
         if let Some(additional) = &obj.additional {
-            if let Some(format) = obj.key_format {
-                if let Err(reason) = match format {
+            if let Some(format) = obj.key_format
+                && let Err(reason) = match format {
                     StrFormat::LabelKey => formats::label_key(key),
                     _ => Ok(()),
-                } {
-                    self.push(
-                        "invalid-label",
-                        key_node.range(),
-                        format!(
-                            "Invalid key `{}` in `{}`: {reason}",
-                            shorten(key),
-                            ctx.field
-                        ),
-                    );
                 }
+            {
+                self.push(
+                    "invalid-label",
+                    key_node.range(),
+                    format!(
+                        "Invalid key `{}` in `{}`: {reason}",
+                        shorten(key),
+                        ctx.field
+                    ),
+                );
             }
             let field_ctx = Ctx {
                 type_name: ctx.type_name,

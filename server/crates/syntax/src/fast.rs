@@ -312,7 +312,7 @@ impl<'t> Fast<'t> {
 
     /// The end of an anchor, alias or tag name.
     fn name_end(&self, mut i: usize, flow: bool) -> usize {
-        while !self.is_ws_or_break(i) && !(flow && is_flow_indicator(self.b[i])) {
+        while !(self.is_ws_or_break(i) || flow && is_flow_indicator(self.b[i])) {
             i += 1;
         }
         i

@@ -34,6 +34,9 @@ impl DocEntry {
 /// Anything that can hand out slices of a text by byte range.
 pub trait TextSource {
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn slice(&self, range: Range<usize>) -> Cow<'_, str>;
 }
 

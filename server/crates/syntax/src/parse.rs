@@ -299,10 +299,10 @@ fn choose_blank(bytes: &[u8], failure: &Failure, blanked: &[(usize, usize)]) -> 
     if stuck {
         // No progress on this line: blank from the innermost open flow collection, or give up
         // on everything from here to the end.
-        if let Some(fs) = failure.open_flow_start {
-            if fs < start {
-                return (fs, end);
-            }
+        if let Some(fs) = failure.open_flow_start
+            && fs < start
+        {
+            return (fs, end);
         }
         start = line_bounds(bytes, start.min(culprit)).0;
         end = bytes.len();
@@ -531,10 +531,10 @@ impl Built {
                 errors.push(e);
             }
         }
-        if let Some(l) = self.limit_error {
-            if !errors.contains(&l) {
-                errors.push(l);
-            }
+        if let Some(l) = self.limit_error
+            && !errors.contains(&l)
+        {
+            errors.push(l);
         }
         errors.sort_by_key(|e| (e.range.start(), e.range.end()));
         Document {
@@ -1210,14 +1210,11 @@ fn block_sequence_start(text: &str, s: TextSize, nested_here: bool) -> TextSize 
             line = &line[..h];
         }
         // Drop properties (`&anchor`, `!tag`) written before the first item.
-        loop {
-            let Some(len) = line
-                .iter()
-                .rposition(|c| !matches!(c, b' ' | b'\t' | b'\r'))
-                .map(|p| p + 1)
-            else {
-                break;
-            };
+        while let Some(len) = line
+            .iter()
+            .rposition(|c| !matches!(c, b' ' | b'\t' | b'\r'))
+            .map(|p| p + 1)
+        {
             let token_start = line[..len]
                 .iter()
                 .rposition(|c| matches!(c, b' ' | b'\t'))

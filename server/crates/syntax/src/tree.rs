@@ -242,7 +242,7 @@ impl<'a> Node<'a> {
 
     pub fn parent(&self) -> Option<Node<'a>> {
         let p = self.data().parent;
-        (p != NodeId::NONE).then(|| Node {
+        (p != NodeId::NONE).then_some(Node {
             doc: self.doc,
             id: NodeId(p),
         })
@@ -297,7 +297,7 @@ impl<'a> Node<'a> {
     /// For an alias, the anchored node it refers to.
     pub fn alias_target(&self) -> Option<Node<'a>> {
         let data = self.data();
-        (data.kind == NodeKind::Alias && data.a != NodeId::NONE).then(|| Node {
+        (data.kind == NodeKind::Alias && data.a != NodeId::NONE).then_some(Node {
             doc: self.doc,
             id: NodeId(data.a),
         })

@@ -3,6 +3,8 @@
 //! random mutations of corpus documents (which are mostly invalid YAML: the fast path must
 //! then decline, or agree).
 
+#![allow(clippy::print_stderr)]
+
 use picket_syntax::split::document_starts;
 use picket_syntax::{Limits, parse_document_fast, parse_with_saphyr};
 use picket_test_utils::{corpus_dir, skip_without_corpus, yaml_files};
