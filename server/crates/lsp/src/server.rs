@@ -34,6 +34,16 @@ impl Backend {
         }
     }
 
+    /// Another handle on the same server, for background tasks.
+    fn clone_handle(&self) -> Backend {
+        Backend {
+            client: self.client.clone(),
+            state: self.state.clone(),
+            panic_marker: self.panic_marker.clone(),
+            shutdown: self.shutdown.clone(),
+        }
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock would poison it; the state is still consistent
         // (mutations complete or do not start), so keep serving.
@@ -108,11 +118,13 @@ impl Backend {
             return;
         }
         let token = NumberOrString::String("picket/scan-crds".to_owned());
-        let progress = if self
-            .client
-            .create_work_done_progress(token.clone())
-            .await
-            .is_ok()
+        let supported = self.state().work_done_progress;
+        let progress = if supported
+            && self
+                .client
+                .create_work_done_progress(token.clone())
+                .await
+                .is_ok()
         {
             Some(
                 self.client
@@ -239,6 +251,12 @@ impl LanguageServer for Backend {
             s.pull_diagnostics = pull;
             s.refresh_support = refresh;
             s.roots = roots_of(&params);
+            s.work_done_progress = params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false);
         }
         tracing::info!(?encoding, pull_diagnostics = pull, "initialize");
         let diagnostic_provider = pull.then(|| {
@@ -271,7 +289,10 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.scan_workspace().await;
+        // In the background: messages are handled one at a time, and a large workspace must not
+        // hold up the first `didOpen`.
+        let me = self.clone_handle();
+        tokio::spawn(async move { me.scan_workspace().await });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -309,12 +330,7 @@ impl LanguageServer for Backend {
         }
         if !pull {
             // Publish in the background: the next change must not wait for this run.
-            let me = Backend {
-                client: self.client.clone(),
-                state: self.state.clone(),
-                panic_marker: self.panic_marker.clone(),
-                shutdown: self.shutdown.clone(),
-            };
+            let me = self.clone_handle();
             tokio::spawn(async move { me.publish(uri).await });
         }
     }

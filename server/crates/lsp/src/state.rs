@@ -55,6 +55,8 @@ pub(crate) struct State {
     /// The client pulls diagnostics (LSP 3.17); otherwise the server pushes them.
     pub(crate) pull_diagnostics: bool,
     pub(crate) refresh_support: bool,
+    /// The client shows `$/progress` for server-created tokens.
+    pub(crate) work_done_progress: bool,
     pub(crate) roots: Vec<PathBuf>,
     pub(crate) docs: HashMap<Uri, OpenDoc>,
     pub(crate) host: AnalysisHost,

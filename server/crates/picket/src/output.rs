@@ -150,12 +150,16 @@ fn human(quiet: bool, report: &Report) -> std::io::Result<()> {
             plural(files_with)
         )
     };
+    let size = if report.bytes >= 100_000 {
+        format!("{:.1} MB", report.bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} kB", report.bytes as f64 / 1e3)
+    };
     writeln!(
         err,
-        "{summary}; checked {} file{} ({:.1} MB, {} Kubernetes object{}{}) in {:.2}s{}",
+        "{summary}; checked {} file{} ({size}, {} Kubernetes object{}{}) in {:.2}s{}",
         report.files.len(),
         plural(report.files.len()),
-        report.bytes as f64 / 1e6,
         report.objects,
         plural(report.objects),
         if report.skipped > 0 {

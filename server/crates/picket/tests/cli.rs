@@ -305,50 +305,109 @@ fn children_peak_rss_kib() -> u64 {
     usage.ru_maxrss as u64
 }
 
-#[test]
-fn hostile_inputs_get_clear_diagnostics_in_bounded_memory() {
+/// Runs `picket check --format json` on one file and returns (exit code, its diagnostics'
+/// codes, its input errors' messages). Also checks that no child process of this test binary
+/// has grown past 512 MiB: hostile input must cost bounded memory.
+fn check_hostile(name: &str, contents: &[u8]) -> (Option<i32>, Vec<String>, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let p = |name: &str| dir.path().join(name);
-    // A 50 MB file: refused by the size limit, named, without reading it whole.
-    let big = std::fs::File::create(p("huge.yaml")).unwrap();
-    big.set_len(50 << 20).unwrap();
-    let o = picket().arg("check").arg(p("huge.yaml")).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("huge.yaml: file is 50.0 MiB, larger than the 32.0 MiB limit; not analysed (raise the limit with --max-file-size)"), "{}", stderr(&o));
-    // 10,000-deep nesting, in flow and in block style.
-    std::fs::write(
-        p("deep-flow.yaml"),
-        format!(
-            "apiVersion: v1\nkind: List\nitems: {}{}\n",
-            "[".repeat(10_000),
-            "]".repeat(10_000)
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        p("deep-block.yaml"),
-        format!(
-            "apiVersion: v1\nkind: List\nitems:\n{}x\n",
-            "- ".repeat(10_000)
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        p("deep-map.yaml"),
-        format!(
-            "apiVersion: v1\nkind: List\nitems: {}x{}\n",
-            "{a: ".repeat(10_000),
-            "}".repeat(10_000)
-        ),
-    )
-    .unwrap();
-    // The alias bomb fixture.
-    std::fs::copy(
+    let path = dir.path().join(name);
+    std::fs::write(&path, contents).unwrap();
+    let o = picket()
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let v: Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    let codes = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect();
+    let errors = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        children_peak_rss_kib() < 512 * 1024,
+        "peak RSS {} KiB",
+        children_peak_rss_kib()
+    );
+    (o.status.code(), codes, errors)
+}
+
+#[test]
+fn hostile_alias_bomb() {
+    let bomb = std::fs::read(
         fixtures_dir().join("diagnostics/excessive-aliasing/fail-billion-laughs.yaml"),
-        p("bomb.yaml"),
     )
     .unwrap();
-    // Random bytes: not text.
+    let (code, codes, _) = check_hostile("bomb.yaml", &bomb);
+    assert_eq!(code, Some(1));
+    assert_eq!(codes, ["excessive-aliasing"]);
+}
+
+#[test]
+fn hostile_deep_nesting() {
+    for (name, text) in [
+        (
+            "deep-flow.yaml",
+            format!(
+                "apiVersion: v1\nkind: List\nitems: {}{}\n",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            ),
+        ),
+        (
+            "deep-block.yaml",
+            format!(
+                "apiVersion: v1\nkind: List\nitems:\n{}x\n",
+                "- ".repeat(10_000)
+            ),
+        ),
+        (
+            "deep-map.yaml",
+            format!(
+                "apiVersion: v1\nkind: List\nitems: {}x{}\n",
+                "{a: ".repeat(10_000),
+                "}".repeat(10_000)
+            ),
+        ),
+    ] {
+        let (code, codes, _) = check_hostile(name, text.as_bytes());
+        assert_eq!(code, Some(1), "{name}");
+        assert_eq!(codes, ["nesting-too-deep"], "{name}");
+    }
+}
+
+#[test]
+fn hostile_fifty_megabyte_file() {
+    // Refused by the size limit, named, without reading it whole.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.yaml");
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(50 << 20)
+        .unwrap();
+    let o = picket().arg("check").arg(&path).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("huge.yaml: file is 50.0 MiB, larger than the 32.0 MiB limit; not analysed (raise the limit with --max-file-size)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        children_peak_rss_kib() < 512 * 1024,
+        "peak RSS {} KiB",
+        children_peak_rss_kib()
+    );
+}
+
+#[test]
+fn hostile_random_bytes() {
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let bytes: Vec<u8> = (0..100_000)
         .map(|_| {
@@ -358,59 +417,26 @@ fn hostile_inputs_get_clear_diagnostics_in_bounded_memory() {
             (seed >> 24) as u8
         })
         .collect();
-    std::fs::write(p("random.yaml"), &bytes).unwrap();
-    // Random printable text: YAML noise.
-    // No braces: text with `{{` and a syntax error reads as a Helm template and is skipped.
+    let (code, codes, errors) = check_hostile("random.yaml", &bytes);
+    assert_eq!(code, Some(2));
+    assert!(codes.is_empty());
+    assert!(
+        errors[0].contains("binary file") || errors[0].contains("not valid UTF-8"),
+        "{errors:?}"
+    );
+    // Random printable text: YAML noise. No braces: text with `{{` and a syntax error reads as a
+    // Helm template and is skipped.
     let alphabet = b" -:[],#&*!|>'\"\nabc123";
     let noise: String = bytes
         .iter()
         .map(|b| alphabet[(*b as usize) % alphabet.len()] as char)
         .collect();
-    std::fs::write(
-        p("noise.yaml"),
-        format!("apiVersion: v1\nkind: ConfigMap\n{noise}"),
-    )
-    .unwrap();
-
-    let o = picket()
-        .args(["check", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let codes_of = |name: &str| -> Vec<String> {
-        v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["path"].as_str().unwrap().ends_with(name))
-            .map(|d| d["code"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    assert_eq!(codes_of("deep-flow.yaml"), ["nesting-too-deep"]);
-    assert_eq!(codes_of("deep-block.yaml"), ["nesting-too-deep"]);
-    assert_eq!(codes_of("deep-map.yaml"), ["nesting-too-deep"]);
-    assert_eq!(codes_of("bomb.yaml"), ["excessive-aliasing"]);
-    assert!(codes_of("noise.yaml").iter().any(|c| c == "yaml-syntax"));
-    let errors = v["errors"].as_array().unwrap();
-    assert!(
-        errors
-            .iter()
-            .any(|e| e["path"].as_str().unwrap().ends_with("huge.yaml"))
+    let (code, codes, _) = check_hostile(
+        "noise.yaml",
+        format!("apiVersion: v1\nkind: ConfigMap\n{noise}").as_bytes(),
     );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e["path"].as_str().unwrap().ends_with("random.yaml")
-                && e["message"].as_str().unwrap().contains("not"))
-    );
-    // Bounded memory: no child of this test process has grown past 512 MiB.
-    assert!(
-        children_peak_rss_kib() < 512 * 1024,
-        "peak RSS {} KiB",
-        children_peak_rss_kib()
-    );
+    assert_eq!(code, Some(1));
+    assert!(codes.iter().any(|c| c == "yaml-syntax"), "{codes:?}");
 }
 
 /// argo-cd's install.yaml is 34k lines in 59 documents; a single parse of it by

@@ -348,7 +348,11 @@ fn crds_in_the_workspace_validate_custom_resources() {
         "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: big\n",
     )
     .unwrap();
-    // The first push may come before the workspace scan ends; the scan re-publishes.
+    // The scan reports work-done progress, from begin to end…
+    let end = c.wait_notification("$/progress", |p| p["value"]["kind"] == "end").unwrap();
+    assert_eq!(end["token"], "picket/scan-crds");
+    assert_eq!(end["value"]["message"], "1 file with CRDs");
+    // …and then re-publishes: the first push may have come before the CRD was known.
     let params = c
         .wait_notification("textDocument/publishDiagnostics", |p| {
             p["uri"] == uri.as_str() && p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
