@@ -89,8 +89,7 @@ pub(crate) fn run(opts: Options) -> anyhow::Result<()> {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let mut results = Vec::new();
-    for path in [&small, &two_thousand, &largest] {
-        let r = lsp_session(&exe, path, opts.edits)?;
+    let row = |path: &Path, r: &LspResult| {
         println!(
             "| {} | {} | {} | {} | {} | {} | {:.0} MiB |",
             short(path, &corpus, &root),
@@ -101,6 +100,10 @@ pub(crate) fn run(opts: Options) -> anyhow::Result<()> {
             ms(r.edit_max),
             r.peak_kib as f64 / 1024.0
         );
+    };
+    for path in [&small, &two_thousand, &largest] {
+        let r = lsp_session(&exe, path, opts.edits)?;
+        row(path, &r);
         results.push(r);
     }
     let argo_lsp = if argo.is_file() && argo != largest {
@@ -109,16 +112,7 @@ pub(crate) fn run(opts: Options) -> anyhow::Result<()> {
         None
     };
     if let Some(r) = &argo_lsp {
-        println!(
-            "| {} | {} | {} | {} | {} | {} | {:.0} MiB |",
-            short(&argo, &corpus, &root),
-            r.lines,
-            ms(r.open),
-            ms(r.edit_median),
-            ms(r.edit_p95),
-            ms(r.edit_max),
-            r.peak_kib as f64 / 1024.0
-        );
+        row(&argo, r);
     }
     println!();
 

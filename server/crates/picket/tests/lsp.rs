@@ -349,7 +349,9 @@ fn crds_in_the_workspace_validate_custom_resources() {
     )
     .unwrap();
     // The scan reports work-done progress, from begin to end…
-    let end = c.wait_notification("$/progress", |p| p["value"]["kind"] == "end").unwrap();
+    let end = c
+        .wait_notification("$/progress", |p| p["value"]["kind"] == "end")
+        .unwrap();
     assert_eq!(end["token"], "picket/scan-crds");
     assert_eq!(end["value"]["message"], "1 file with CRDs");
     // …and then re-publishes: the first push may have come before the CRD was known.

@@ -141,13 +141,12 @@ pub fn path_segment(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn qualified_name_part(s: &str) -> Result<(), String> {
-    if s.is_empty() {
-        return Err("the name part must not be empty".to_owned());
-    }
+/// Letters, digits, `-`, `_` and `.`, alphanumeric at both ends, at most 63 characters: the
+/// name part of a label key, and a label value. `what` prefixes the reasons.
+fn name_chars(s: &str, what: &str) -> Result<(), String> {
     if s.len() > 63 {
         return Err(format!(
-            "the name part must be at most 63 characters (it has {})",
+            "{what}must be at most 63 characters (it has {})",
             s.len()
         ));
     }
@@ -156,12 +155,21 @@ fn qualified_name_part(s: &str) -> Result<(), String> {
         .iter()
         .all(|&c| is_alnum(c) || matches!(c, b'-' | b'_' | b'.'))
     {
-        return Err("the name part must consist of letters, digits, `-`, `_` and `.`".to_owned());
+        return Err(format!(
+            "{what}must consist of letters, digits, `-`, `_` and `.`"
+        ));
     }
     if !is_alnum(b[0]) || !is_alnum(b[b.len() - 1]) {
-        return Err("the name part must start and end with a letter or digit".to_owned());
+        return Err(format!("{what}must start and end with a letter or digit"));
     }
     Ok(())
+}
+
+fn qualified_name_part(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("the name part must not be empty".to_owned());
+    }
+    name_chars(s, "the name part ")
 }
 
 /// A label or annotation key: `[prefix/]name`, the prefix a DNS subdomain.
@@ -180,23 +188,7 @@ pub fn label_value(s: &str) -> Result<(), String> {
     if s.is_empty() {
         return Ok(());
     }
-    if s.len() > 63 {
-        return Err(format!(
-            "must be at most 63 characters (it has {})",
-            s.len()
-        ));
-    }
-    let b = s.as_bytes();
-    if !b
-        .iter()
-        .all(|&c| is_alnum(c) || matches!(c, b'-' | b'_' | b'.'))
-    {
-        return Err("must consist of letters, digits, `-`, `_` and `.`".to_owned());
-    }
-    if !is_alnum(b[0]) || !is_alnum(b[b.len() - 1]) {
-        return Err("must start and end with a letter or digit".to_owned());
-    }
-    Ok(())
+    name_chars(s, "")
 }
 
 /// An IANA service name (named ports): ≤ 15 lowercase letters, digits and `-`, with a letter,

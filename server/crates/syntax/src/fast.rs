@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use text_size::TextRange;
 
-use crate::parse::{Builder, Built, Limits, block_scalar_end, range};
+use crate::parse::{Builder, Built, Limits, block_scalar_end, range, utf8_len};
 use crate::tree::{NodeKind, ScalarStyle};
 
 /// `None` means "not for the fast path".
@@ -324,6 +324,28 @@ impl<'t> Fast<'t> {
         }
     }
 
+    /// Adds a scalar read earlier, with its properties.
+    fn emit(&mut self, s: ScalarInfo, props: &Props) -> R<()> {
+        let id = self
+            .out
+            .add_scalar(s.start, s.end, s.style, s.value, props.anchor, props.tag)?;
+        self.register(props, id);
+        Some(())
+    }
+
+    /// An alias at `pos` (`*name`); leaves `pos` after its name.
+    fn alias(&mut self, flow: bool) -> R<()> {
+        let start = self.pos;
+        let end = self.name_end(start + 1, flow);
+        let target = *self.anchors.get(&self.t[start + 1..end])?;
+        if self.out.is_open(target) {
+            return None;
+        }
+        self.out.add_alias(start, end, target)?;
+        self.pos = end;
+        Some(())
+    }
+
     fn empty(&mut self, at: usize, props: Props) -> R<()> {
         let id = self
             .out
@@ -439,32 +461,19 @@ impl<'t> Fast<'t> {
                     return self.block_mapping(col, s, inline, node_props);
                 }
                 let props = single(node_props, inline)?;
-                let id = self.out.add_scalar(
-                    s.start,
-                    s.end,
-                    s.style,
-                    s.value,
-                    props.anchor,
-                    props.tag,
-                )?;
-                self.register(&props, id);
+                self.emit(s, &props)?;
                 self.finish_line()
             }
             b'*' => {
                 if !inline.is_empty() || !node_props.is_empty() {
                     return None;
                 }
-                let end = self.name_end(self.pos + 1, false);
-                let target = *self.anchors.get(&self.t[self.pos + 1..end])?;
-                if self.out.is_open(target) {
-                    return None;
-                }
-                self.pos = end;
+                self.alias(false)?;
                 self.skip_ws()?;
+                // An alias as a key: left to saphyr (the whole parse is dropped).
                 if self.cur() == b':' {
                     return None;
                 }
-                self.out.add_alias(start, end, target)?;
                 self.finish_line()
             }
             _ => {
@@ -1252,30 +1261,13 @@ impl<'t> Fast<'t> {
             b'[' | b'{' => self.flow_node(props, depth + 1),
             b'"' | b'\'' => {
                 let s = self.quoted(None)?;
-                let id = self.out.add_scalar(
-                    s.start,
-                    s.end,
-                    s.style,
-                    s.value,
-                    props.anchor,
-                    props.tag,
-                )?;
-                self.register(&props, id);
-                Some(())
+                self.emit(s, &props)
             }
             b'*' => {
                 if !props.is_empty() {
                     return None;
                 }
-                let start = self.pos;
-                let end = self.name_end(start + 1, true);
-                let target = *self.anchors.get(&self.t[start + 1..end])?;
-                if self.out.is_open(target) {
-                    return None;
-                }
-                self.out.add_alias(start, end, target)?;
-                self.pos = end;
-                Some(())
+                self.alias(true)
             }
             _ => {
                 if !self.plain_may_start(true) {
@@ -1329,13 +1321,4 @@ enum Line {
     Eof,
     Blank(usize),
     Content(usize),
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0x00..=0x7F => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
-    }
 }

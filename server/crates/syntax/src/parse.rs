@@ -496,7 +496,7 @@ impl<'t> CharCursor<'t> {
     }
 }
 
-fn utf8_len(first: u8) -> usize {
+pub(crate) fn utf8_len(first: u8) -> usize {
     match first {
         0x00..=0x7F => 1,
         0xC0..=0xDF => 2,
@@ -894,25 +894,10 @@ impl<'t> Builder<'t> {
             }
             _ => None,
         };
-        let a = if own == Some(value) {
-            NodeId::NONE
-        } else {
-            self.values.push(value.into());
-            (self.values.len() - 1) as u32
-        };
+        let stored = (own != Some(value)).then(|| value.to_owned());
         let anchor = anchor.filter(|_| anchor_id != 0);
         let tag = tag.filter(|_| tagged);
-        let props = self.props_index(anchor, tag);
-        let Some(id) = self.add(NodeData {
-            kind: NodeKind::Scalar,
-            style,
-            flow: false,
-            range: range(start, end),
-            parent: NodeId::NONE,
-            a,
-            b: 0,
-            props,
-        }) else {
+        let Some(id) = self.add_scalar(start, end, style, stored, anchor, tag) else {
             return false;
         };
         self.register_anchor(anchor_id, id);
