@@ -1,9 +1,10 @@
 //! The analysis host (mutable, owned by one client) and its snapshots.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use picket_model::{DocumentClass, classify, is_template};
+use picket_model::{DocumentClass, classify, is_template_document};
 use picket_schema::{CrdDef, CrdRegistry, read_crd};
 use picket_syntax::{Document, ParsedFile};
 
@@ -20,6 +21,31 @@ pub enum FileKind {
     Yaml,
     /// A template of a Helm chart (`templates/` next to a `Chart.yaml`): never analysed.
     HelmTemplate,
+}
+
+impl FileKind {
+    /// The kind of the file at `path`: a Helm template when it is under a `templates/`
+    /// directory whose parent holds a `Chart.yaml`. `is_file` answers for the file system,
+    /// which this crate does not touch.
+    pub fn of_path(path: &Path, is_file: impl Fn(&Path) -> bool) -> FileKind {
+        let in_chart = path.ancestors().skip(1).any(|dir| {
+            dir.file_name().is_some_and(|n| n == "templates")
+                && dir
+                    .parent()
+                    .is_some_and(|chart| is_file(&chart.join("Chart.yaml")))
+        });
+        if in_chart {
+            return FileKind::HelmTemplate;
+        }
+        FileKind::Yaml
+    }
+}
+
+/// Whether a path names a YAML file (`.yaml` or `.yml`, any case).
+pub fn is_yaml_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 /// Counts for a summary line.
@@ -42,6 +68,8 @@ struct DocInfo {
     crds: Vec<Arc<CrdDef>>,
     /// Whether the document holds a Kubernetes object.
     object: bool,
+    /// Whether the document reads as a Helm or Go template (then the whole file is one).
+    template: bool,
     /// Diagnostics computed for a CRD generation.
     cache: DocCache,
 }
@@ -57,8 +85,10 @@ struct FileEntry {
 }
 
 impl FileEntry {
+    /// The CRDs the file defines; a template defines none.
     fn crds(&self) -> impl Iterator<Item = &Arc<CrdDef>> {
-        self.docs.iter().flat_map(|d| &d.crds)
+        let docs: &[Arc<DocInfo>] = if self.template { &[] } else { &self.docs };
+        docs.iter().flat_map(|d| &d.crds)
     }
 }
 
@@ -78,21 +108,15 @@ pub struct Analysis {
     crd_generation: u64,
 }
 
-fn doc_info(path: &str, doc: &Document, template: bool) -> DocInfo {
+fn doc_info(path: &str, doc: &Document) -> DocInfo {
     let (object, crds) = match classify(doc) {
-        DocumentClass::Object(o) => (
-            true,
-            if template {
-                Vec::new()
-            } else {
-                read_crd(o, path).map(Arc::new).into_iter().collect()
-            },
-        ),
+        DocumentClass::Object(o) => (true, read_crd(o, path).map(Arc::new).into_iter().collect()),
         _ => (false, Vec::new()),
     };
     DocInfo {
         crds,
         object,
+        template: is_template_document(doc),
         cache: Mutex::new(None),
     }
 }
@@ -105,6 +129,28 @@ impl AnalysisHost {
     /// Adds or replaces a file. Documents that did not change (the same `Arc<Document>`) keep
     /// their CRDs and cached diagnostics; only the changed ones are read again.
     pub fn set_file(&mut self, id: FileId, path: &str, kind: FileKind, parsed: ParsedFile) {
+        if self.put_file(id, path, kind, parsed) {
+            self.rebuild_crds();
+        }
+    }
+
+    /// Adds or replaces many files, rebuilding the CRD registry once at the end (a run of
+    /// `picket check`, the workspace scan).
+    pub fn set_files<'p>(
+        &mut self,
+        files: impl IntoIterator<Item = (FileId, &'p str, FileKind, ParsedFile)>,
+    ) {
+        let mut changed = false;
+        for (id, path, kind, parsed) in files {
+            changed |= self.put_file(id, path, kind, parsed);
+        }
+        if changed {
+            self.rebuild_crds();
+        }
+    }
+
+    /// Stores a file; returns whether the CRDs it defines changed.
+    fn put_file(&mut self, id: FileId, path: &str, kind: FileKind, parsed: ParsedFile) -> bool {
         let old = self.files.get(&id).cloned();
         let mut reusable: HashMap<*const Document, &Arc<DocInfo>> = HashMap::new();
         if let Some(old) = &old
@@ -114,25 +160,15 @@ impl AnalysisHost {
                 reusable.insert(Arc::as_ptr(&d.doc), info);
             }
         }
-        let template = kind == FileKind::HelmTemplate || is_template(&parsed);
         let docs: Vec<Arc<DocInfo>> = parsed
             .documents()
             .iter()
             .map(|d| match reusable.get(&Arc::as_ptr(&d.doc)) {
-                Some(info) if old.as_ref().is_some_and(|o| o.template == template) => {
-                    Arc::clone(info)
-                }
-                _ => Arc::new(doc_info(path, &d.doc, template)),
+                Some(info) => Arc::clone(info),
+                None => Arc::new(doc_info(path, &d.doc)),
             })
             .collect();
-        let crds_changed = match &old {
-            None => docs.iter().any(|d| !d.crds.is_empty()),
-            Some(o) => {
-                let before: Vec<_> = o.crds().map(Arc::as_ptr).collect();
-                let after: Vec<_> = docs.iter().flat_map(|d| &d.crds).map(Arc::as_ptr).collect();
-                before != after
-            }
-        };
+        let template = kind == FileKind::HelmTemplate || docs.iter().any(|d| d.template);
         let entry = FileEntry {
             path: path.into(),
             kind,
@@ -140,10 +176,11 @@ impl AnalysisHost {
             template,
             docs,
         };
+        let before: Vec<_> = old.iter().flat_map(|o| o.crds()).map(Arc::as_ptr).collect();
+        let after: Vec<_> = entry.crds().map(Arc::as_ptr).collect();
+        let crds_changed = before != after;
         Arc::make_mut(&mut self.files).insert(id, Arc::new(entry));
-        if crds_changed {
-            self.rebuild_crds();
-        }
+        crds_changed
     }
 
     pub fn remove_file(&mut self, id: FileId) {

@@ -125,3 +125,29 @@ fn duplicate_keys_carry_the_first_occurrence() {
     assert_eq!(diags[0].related[0].range.start(), 59.into());
     assert!(diags[0].range.start() > 59.into());
 }
+
+#[test]
+fn paths_tell_yaml_and_helm_templates() {
+    use std::path::Path;
+
+    use crate::is_yaml_path;
+    let chart = |p: &Path| p == Path::new("/repo/chart/Chart.yaml");
+    assert_eq!(
+        FileKind::of_path(Path::new("/repo/chart/templates/deploy.yaml"), chart),
+        FileKind::HelmTemplate
+    );
+    assert_eq!(
+        FileKind::of_path(Path::new("/repo/chart/templates/sub/cm.yaml"), chart),
+        FileKind::HelmTemplate
+    );
+    assert_eq!(
+        FileKind::of_path(Path::new("/repo/other/templates/deploy.yaml"), chart),
+        FileKind::Yaml
+    );
+    assert_eq!(
+        FileKind::of_path(Path::new("/repo/chart/values.yaml"), chart),
+        FileKind::Yaml
+    );
+    assert!(is_yaml_path(Path::new("a/b.YAML")) && is_yaml_path(Path::new("b.yml")));
+    assert!(!is_yaml_path(Path::new("b.json")) && !is_yaml_path(Path::new("yaml")));
+}

@@ -4,7 +4,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use picket_ide::{DiagnosticsConfig, FileKind};
+use picket_ide::DiagnosticsConfig;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -156,20 +156,31 @@ impl Backend {
         let count = files.len();
         {
             let mut s = self.state();
+            let open: Vec<_> = s
+                .docs
+                .keys()
+                .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+                .collect();
+            let files: Vec<_> = files
+                .into_iter()
+                .filter(|f| !open.contains(&f.path))
+                .collect();
+            let mut batch = Vec::with_capacity(files.len());
             for f in files {
-                let path = f.path.clone();
-                let open = s.docs.keys().any(|u| {
-                    u.to_file_path()
-                        .is_some_and(|p| p.as_ref() == path.as_path())
-                });
-                if open {
-                    continue;
-                }
                 let id = s.new_file_id();
-                s.host
-                    .set_file(id, &path.display().to_string(), FileKind::Yaml, f.parsed);
-                s.workspace_files.insert(path, id);
+                s.workspace_files.insert(f.path.clone(), id);
+                batch.push((
+                    id,
+                    f.path.display().to_string(),
+                    crate::state::kind_of_path(&f.path),
+                    f.parsed,
+                ));
             }
+            s.host.set_files(
+                batch
+                    .iter()
+                    .map(|(id, label, kind, parsed)| (*id, label.as_str(), *kind, parsed.clone())),
+            );
         }
         if let Some(p) = progress {
             p.finish_with_message(format!(

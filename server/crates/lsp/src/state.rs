@@ -1,7 +1,7 @@
 //! The server's state: open documents, the analysis host, negotiated settings.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use picket_ide::{Analysis, AnalysisHost, EditableFile, FileId, FileKind, TextRange};
 use picket_syntax::Rope;
@@ -22,6 +22,15 @@ pub(crate) enum Text {
 }
 
 impl Text {
+    /// The text, analysed unless it is over the size limit.
+    fn new(text: &str) -> Text {
+        if text.len() > MAX_FILE_SIZE {
+            Text::TooLarge(Rope::from_str(text))
+        } else {
+            Text::Analysed(EditableFile::new(text))
+        }
+    }
+
     pub(crate) fn rope(&self) -> &Rope {
         match self {
             Text::Analysed(f) => f.rope(),
@@ -35,6 +44,26 @@ pub(crate) struct OpenDoc {
     pub(crate) id: FileId,
     pub(crate) version: i32,
     pub(crate) text: Text,
+    /// How the file is named in messages, and what its path says it is (both fixed at open).
+    label: String,
+    kind: FileKind,
+}
+
+impl OpenDoc {
+    /// Gives the host the document's current parse (or takes it away when too large).
+    fn sync(&self, host: &mut AnalysisHost) {
+        match &self.text {
+            Text::Analysed(file) => {
+                host.set_file(self.id, &self.label, self.kind, file.parsed().clone())
+            }
+            Text::TooLarge(_) => host.remove_file(self.id),
+        }
+    }
+}
+
+/// What the path of `uri` says about the file (a Helm chart template or plain YAML).
+pub(crate) fn kind_of_path(path: &Path) -> FileKind {
+    FileKind::of_path(path, Path::is_file)
 }
 
 /// What a diagnostics run needs, taken under the lock and used without it.
@@ -92,16 +121,17 @@ impl State {
             .get(&uri)
             .map(|d| d.id)
             .unwrap_or_else(|| self.id_for(&uri));
-        let text = if text.len() > MAX_FILE_SIZE {
-            self.host.remove_file(id);
-            Text::TooLarge(Rope::from_str(text))
-        } else {
-            let file = EditableFile::new(text);
-            self.host
-                .set_file(id, &path_label(&uri), FileKind::Yaml, file.parsed().clone());
-            Text::Analysed(file)
+        let path = uri.to_file_path();
+        let kind = path.as_deref().map_or(FileKind::Yaml, kind_of_path);
+        let doc = OpenDoc {
+            id,
+            version,
+            text: Text::new(text),
+            label: path_label(&uri),
+            kind,
         };
-        self.docs.insert(uri, OpenDoc { id, version, text });
+        doc.sync(&mut self.host);
+        self.docs.insert(uri, doc);
     }
 
     /// Applies changes in order. Returns false if the document is not open.
@@ -130,30 +160,20 @@ impl State {
                     rope.remove(s..e);
                     rope.insert(s, &change.text);
                 }
-                (text, None) => *text = Text::TooLarge(Rope::from_str(&change.text)),
+                (text, None) => *text = Text::new(&change.text),
             }
         }
-        // Re-evaluate the size after the edits: a file may cross the limit either way.
+        // An incremental edit may carry the file across the size limit either way.
         let len = doc.text.rope().len_bytes();
         match &doc.text {
-            Text::TooLarge(rope) if len <= MAX_FILE_SIZE => {
-                doc.text = Text::Analysed(EditableFile::new(&rope.to_string()));
-            }
+            Text::TooLarge(rope) if len <= MAX_FILE_SIZE => doc.text = Text::new(&rope.to_string()),
             Text::Analysed(file) if len > MAX_FILE_SIZE => {
-                doc.text = Text::TooLarge(file.rope().clone());
+                doc.text = Text::TooLarge(file.rope().clone())
             }
             _ => {}
         }
         doc.version = version;
-        let id = doc.id;
-        match &doc.text {
-            Text::Analysed(file) => {
-                let parsed = file.parsed().clone();
-                self.host
-                    .set_file(id, &path_label(uri), FileKind::Yaml, parsed);
-            }
-            Text::TooLarge(_) => self.host.remove_file(id),
-        }
+        doc.sync(&mut self.host);
         true
     }
 
@@ -169,8 +189,12 @@ impl State {
         match saved.and_then(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))) {
             Some((path, text)) if text.len() <= MAX_FILE_SIZE => {
                 let parsed = picket_ide::ParsedFile::parse(&text);
-                self.host
-                    .set_file(doc.id, &path.display().to_string(), FileKind::Yaml, parsed);
+                self.host.set_file(
+                    doc.id,
+                    &path.display().to_string(),
+                    kind_of_path(&path),
+                    parsed,
+                );
             }
             _ => self.host.remove_file(doc.id),
         }

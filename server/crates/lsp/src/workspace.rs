@@ -1,9 +1,9 @@
 //! Reading the workspace for what open documents depend on: today, the CustomResourceDefinitions
 //! whose schemas validate custom resources.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use picket_ide::ParsedFile;
+use picket_ide::{ParsedFile, is_yaml_path};
 
 use crate::state::MAX_FILE_SIZE;
 
@@ -24,7 +24,7 @@ pub(crate) fn scan_crds(roots: &[PathBuf], mut progress: impl FnMut(usize, usize
             .flatten()
         {
             let p = entry.path();
-            if entry.file_type().is_some_and(|t| t.is_file()) && is_yaml(p) {
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_yaml_path(p) {
                 paths.push(entry.into_path());
             }
         }
@@ -58,10 +58,4 @@ pub(crate) fn scan_crds(roots: &[PathBuf], mut progress: impl FnMut(usize, usize
     }
     progress(total, total);
     out
-}
-
-fn is_yaml(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }

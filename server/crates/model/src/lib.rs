@@ -13,7 +13,10 @@ mod object;
 pub mod view;
 
 pub use kinds::*;
-pub use object::{DocumentClass, GroupVersionKind, Object, WorkloadKind, classify, is_template};
+pub use object::{
+    DocumentClass, GroupVersionKind, Object, WorkloadKind, classify, is_template,
+    is_template_document,
+};
 pub use view::{Field, StrMap, View};
 
 #[cfg(test)]

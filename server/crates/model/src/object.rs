@@ -328,7 +328,8 @@ pub fn is_template(file: &ParsedFile) -> bool {
         .any(|d| is_template_document(&d.doc))
 }
 
-fn is_template_document(doc: &Document) -> bool {
+/// Whether one document looks like a Helm (or other Go) template; see [`is_template`].
+pub fn is_template_document(doc: &Document) -> bool {
     let text = doc.text();
     if memchr::memmem::find(text.as_bytes(), b"{{").is_none() {
         return false;

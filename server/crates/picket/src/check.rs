@@ -76,18 +76,25 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
         bar.finish_and_clear();
     }
 
-    let mut host = AnalysisHost::new();
     let mut sources = Vec::with_capacity(read.len());
+    let mut parsed_files = Vec::with_capacity(read.len());
     for (i, r) in read.into_iter().enumerate() {
         match r {
             Ok((source, parsed)) => {
                 let id = FileId(i as u32);
-                host.set_file(id, &source.path, source.kind, parsed);
+                parsed_files.push(parsed);
                 sources.push((id, source));
             }
             Err(e) => errors.push(e),
         }
     }
+    let mut host = AnalysisHost::new();
+    host.set_files(
+        sources
+            .iter()
+            .zip(parsed_files)
+            .map(|((id, s), p)| (*id, s.path.as_str(), s.kind, p)),
+    );
     let analysis = host.analysis();
     let config = DiagnosticsConfig { schema: true };
     let diagnostics: Vec<Vec<Diagnostic>> = sources

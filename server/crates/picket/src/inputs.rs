@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use picket_ide::FileKind;
+use picket_ide::{FileKind, is_yaml_path};
 
 /// One input to read.
 #[derive(Debug, Clone)]
@@ -26,12 +26,6 @@ pub(crate) struct Source {
     pub(crate) path: String,
     pub(crate) kind: FileKind,
     pub(crate) text: String,
-}
-
-fn is_yaml(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 /// The path as the user will read it: relative paths stay relative, `./` dropped.
@@ -72,7 +66,7 @@ pub(crate) fn collect(paths: &[PathBuf], no_ignore: bool) -> (Vec<Input>, Vec<In
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && is_yaml(e.path()) {
+                    if e.file_type().is_some_and(|t| t.is_file()) && is_yaml_path(e.path()) {
                         found.push(e.into_path());
                     }
                 }
@@ -104,19 +98,6 @@ fn human_size(n: u64) -> String {
     } else {
         format!("{n} bytes")
     }
-}
-
-/// Whether `path` is a Helm chart template: under `templates/` of a directory with `Chart.yaml`.
-fn helm_kind(path: &Path) -> FileKind {
-    for dir in path.ancestors().skip(1) {
-        if dir.file_name().is_some_and(|n| n == "templates")
-            && let Some(chart) = dir.parent()
-            && chart.join("Chart.yaml").is_file()
-        {
-            return FileKind::HelmTemplate;
-        }
-    }
-    FileKind::Yaml
 }
 
 /// Reads one input, enforcing the size limit and checking that it is UTF-8 text.
@@ -181,7 +162,7 @@ pub(crate) fn read(input: &Input, max_size: u64, stdin_name: &str) -> Result<Sou
                     ),
                 });
             }
-            (path, helm_kind(p), bytes)
+            (path, FileKind::of_path(p, Path::is_file), bytes)
         }
     };
     let text = decode(&bytes).map_err(|message| InputError {

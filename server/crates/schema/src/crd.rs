@@ -301,7 +301,7 @@ fn add_embedded_metadata(obj: &mut ObjectShape) {
         ("kind", Shape::String(StringShape::default())),
         ("metadata", meta.map_or(Shape::Any, |to| Shape::Ref { to })),
     ] {
-        if obj.prop(name).is_none() && !obj.props.iter().any(|p| p.name == name) {
+        if !obj.props.iter().any(|p| p.name == name) {
             obj.props.push(Prop {
                 name: name.to_owned(),
                 shape,

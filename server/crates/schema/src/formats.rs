@@ -65,24 +65,31 @@ fn is_alnum(c: u8) -> bool {
     c.is_ascii_alphanumeric()
 }
 
-/// An RFC 1123 DNS label: lowercase alphanumerics and `-`, alphanumeric at both ends, ≤ 63.
-pub fn dns_label(s: &str) -> Result<(), String> {
+/// Lowercase letters, digits and `-`, not empty, at most `max` bytes: the common ground of DNS
+/// labels and port names.
+fn lower_alnum_dash(s: &str, max: usize) -> Result<(), String> {
     if s.is_empty() {
         return Err("must not be empty".to_owned());
     }
-    if s.len() > 63 {
+    if s.len() > max {
         return Err(format!(
-            "must be at most 63 characters (it has {})",
+            "must be at most {max} characters (it has {})",
             s.len()
         ));
     }
-    let b = s.as_bytes();
-    if !b
-        .iter()
-        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+    if !s
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
     {
         return Err("must consist of lowercase letters, digits and `-`".to_owned());
     }
+    Ok(())
+}
+
+/// An RFC 1123 DNS label: lowercase alphanumerics and `-`, alphanumeric at both ends, ≤ 63.
+pub fn dns_label(s: &str) -> Result<(), String> {
+    lower_alnum_dash(s, 63)?;
+    let b = s.as_bytes();
     if !is_alnum(b[0]) || !is_alnum(b[b.len() - 1]) {
         return Err("must start and end with a letter or digit".to_owned());
     }
@@ -194,22 +201,8 @@ pub fn label_value(s: &str) -> Result<(), String> {
 /// An IANA service name (named ports): ≤ 15 lowercase letters, digits and `-`, with a letter,
 /// no `-` at either end or twice in a row.
 pub fn port_name(s: &str) -> Result<(), String> {
-    if s.is_empty() {
-        return Err("must not be empty".to_owned());
-    }
-    if s.len() > 15 {
-        return Err(format!(
-            "must be at most 15 characters (it has {})",
-            s.len()
-        ));
-    }
+    lower_alnum_dash(s, 15)?;
     let b = s.as_bytes();
-    if !b
-        .iter()
-        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-    {
-        return Err("must consist of lowercase letters, digits and `-`".to_owned());
-    }
     if !b.iter().any(u8::is_ascii_lowercase) {
         return Err("must contain at least one letter".to_owned());
     }

@@ -459,12 +459,6 @@ fn alias_bomb_is_bounded() {
 fn every_code_is_listed() {
     let listed: Vec<_> = crate::CODES.iter().map(|(c, _)| *c).collect();
     let source = include_str!("validate.rs");
-    let mut used = Vec::new();
-    for part in source.split('"').skip(1).step_by(2) {
-        if listed.contains(&part) && !used.contains(&part) {
-            used.push(part);
-        }
-    }
     for code in &listed {
         assert!(
             source.matches(&format!("\"{code}\"")).count() >= 2,

@@ -711,7 +711,7 @@ impl<'t> Fast<'t> {
             kprops = self.props(false)?;
             key = self.key()?;
         }
-        self.out.close_at(0);
+        self.out.close(0);
         Some(())
     }
 
@@ -772,7 +772,7 @@ impl<'t> Fast<'t> {
             self.pos = save;
             break;
         }
-        self.out.close_at(0);
+        self.out.close(0);
         Some(())
     }
 
@@ -1142,7 +1142,7 @@ impl<'t> Fast<'t> {
             self.flow_ws()?;
             if self.cur() == close {
                 self.pos += 1;
-                self.out.close_at(self.pos);
+                self.out.close(self.pos);
                 return Some(());
             }
             if !first {
@@ -1153,7 +1153,7 @@ impl<'t> Fast<'t> {
                 self.flow_ws()?;
                 if self.cur() == close {
                     self.pos += 1;
-                    self.out.close_at(self.pos);
+                    self.out.close(self.pos);
                     return Some(());
                 }
             }

@@ -719,11 +719,6 @@ impl<'t> Builder<'t> {
         self.stack.iter().any(|f| f.node == node)
     }
 
-    /// Closes the innermost open collection (`end` is used for flow collections).
-    pub(crate) fn close_at(&mut self, end: usize) {
-        self.close(end);
-    }
-
     fn span(&mut self, span: Span) -> (usize, usize) {
         let s = self.cursor.byte(span.start.index());
         let e = self.cursor.byte(span.end.index());
@@ -960,7 +955,8 @@ impl<'t> Builder<'t> {
         true
     }
 
-    fn close(&mut self, end: usize) {
+    /// Closes the innermost open collection (`end` is used for flow collections).
+    pub(crate) fn close(&mut self, end: usize) {
         let Some(frame) = self.stack.pop() else {
             return;
         };

@@ -526,20 +526,12 @@ impl Default for MergeBudget {
 }
 
 impl MergeBudget {
-    pub fn new(steps: usize) -> Self {
-        MergeBudget { left: steps }
-    }
-
     fn spend(&mut self) -> bool {
         if self.left == 0 {
             return false;
         }
         self.left -= 1;
         true
-    }
-
-    pub fn exhausted(&self) -> bool {
-        self.left == 0
     }
 }
 

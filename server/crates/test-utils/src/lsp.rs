@@ -6,7 +6,7 @@
 //! server never waits on it, and keeps notifications until a test asks for them.
 
 use std::collections::VecDeque;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -323,11 +323,4 @@ impl Drop for Client {
             let _ = self.child.wait();
         }
     }
-}
-
-/// Reads a whole stream into memory (for helpers that need it).
-pub fn read_all(mut r: impl Read) -> io::Result<Vec<u8>> {
-    let mut v = Vec::new();
-    r.read_to_end(&mut v)?;
-    Ok(v)
 }
