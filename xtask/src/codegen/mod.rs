@@ -3,6 +3,7 @@
 mod kubernetes;
 mod kubernetes_refinements;
 mod kubernetes_resources;
+pub(crate) mod rules;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,42 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
             contents: diagnostics_doc(&root),
         },
     ];
+    let mut outputs = outputs;
+    let rule_files = rules::scan(&root)?;
+    outputs.push(Output {
+        path: rules::rules_dir(&root).join("mod.rs"),
+        contents: rules::registry(&rule_files),
+    });
+    // The docs come from the registry this binary was built with: after a rule is added,
+    // the first run updates the registry and a second one the docs.
+    let linked: Vec<&str> = picket_lint::rules().map(|r| r.name).collect();
+    let scanned: Vec<&str> = rule_files
+        .iter()
+        .filter(|r| !r.name.is_empty())
+        .map(|r| r.name.as_str())
+        .collect();
+    let registry_current = linked == scanned;
+    let docs_dir = root.join("docs/rules");
+    if registry_current {
+        let docs = rules::docs();
+        let wanted: Vec<PathBuf> = docs.iter().map(|(n, _)| docs_dir.join(n)).collect();
+        for (name, contents) in docs {
+            outputs.push(Output {
+                path: docs_dir.join(name),
+                contents,
+            });
+        }
+        // Pages of rules that no longer exist.
+        for entry in std::fs::read_dir(&docs_dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if !wanted.contains(&path) {
+                if check {
+                    bail!("{} documents no rule: run `cargo codegen`", path.display());
+                }
+                std::fs::remove_file(&path)?;
+            }
+        }
+    }
     let mut stale = Vec::new();
     for out in &outputs {
         let current = std::fs::read_to_string(&out.path).unwrap_or_default();
@@ -65,7 +102,14 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
             stale.join(", ")
         );
     }
-    if check {
+    if !registry_current {
+        if check {
+            bail!(
+                "the rule registry is out of date: run `cargo codegen` (twice: registry, then docs)"
+            );
+        }
+        eprintln!("the rule registry changed: run `cargo codegen` once more to refresh docs/rules");
+    } else if check {
         eprintln!("generated files are up to date");
     }
     Ok(())

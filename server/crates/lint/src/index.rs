@@ -1,0 +1,415 @@
+//! The objects of a run or workspace, summarised for cross-resource rules: names, labels,
+//! selectors and references, owned so that a summary outlives its syntax tree.
+//!
+//! Summaries are computed per document ([`summarize`]) and cached by the caller next to the
+//! document; an [`Index`] only collects them, so rebuilding it after an edit is cheap.
+
+use std::sync::Arc;
+
+use picket_model::{LabelSelector, Object, StrMap, View};
+use picket_syntax::Document;
+
+/// Identifies a file for the index; the caller's file id.
+pub type FileKey = u32;
+
+/// A label selector, owned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selector {
+    pub match_labels: Vec<(String, String)>,
+    /// `(key, operator, values)`.
+    pub expressions: Vec<(String, String, Vec<String>)>,
+}
+
+impl Selector {
+    pub fn of(view: LabelSelector<'_>) -> Selector {
+        Selector {
+            match_labels: view.match_labels().map(pairs).unwrap_or_default(),
+            expressions: view
+                .match_expressions()
+                .filter_map(|e| {
+                    Some((
+                        e.key()?.text()?.to_owned(),
+                        e.operator()?.text()?.to_owned(),
+                        e.values()
+                            .map(|v| v.strings().map(str::to_owned).collect())
+                            .unwrap_or_default(),
+                    ))
+                })
+                .collect(),
+        }
+    }
+
+    pub fn from_map(map: StrMap<'_>) -> Selector {
+        Selector {
+            match_labels: pairs(map),
+            expressions: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.expressions.is_empty()
+    }
+
+    /// Whether `labels` satisfy the selector (an empty selector selects everything).
+    pub fn matches(&self, labels: &[(String, String)]) -> bool {
+        let get = |k: &str| {
+            labels
+                .iter()
+                .find(|(lk, _)| lk == k)
+                .map(|(_, v)| v.as_str())
+        };
+        self.match_labels.iter().all(|(k, v)| get(k) == Some(v))
+            && self
+                .expressions
+                .iter()
+                .all(|(k, op, values)| match op.as_str() {
+                    "In" => get(k).is_some_and(|v| values.iter().any(|x| x == v)),
+                    "NotIn" => get(k).is_none_or(|v| values.iter().all(|x| x != v)),
+                    "Exists" => get(k).is_some(),
+                    "DoesNotExist" => get(k).is_none(),
+                    _ => false,
+                })
+    }
+}
+
+fn pairs(map: StrMap<'_>) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// One object, as cross-resource rules need it.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    pub group: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub labels: Vec<(String, String)>,
+    /// The labels its pods carry (workloads and Pods).
+    pub pod_labels: Option<Vec<(String, String)>>,
+    /// A Service's `spec.selector`, a NetworkPolicy's `podSelector`, a PDB's or a workload's
+    /// `selector`.
+    pub selector: Option<Selector>,
+    /// A Service's type (`ClusterIP` when unset).
+    pub service_type: Option<String>,
+    /// The service account its pods run as (`default` when unset).
+    pub service_account: Option<String>,
+    /// NetworkPolicy: whether it restricts ingress.
+    pub isolates_ingress: bool,
+    /// Ingress: the Service names it routes to.
+    pub backends: Vec<String>,
+    /// HPA `scaleTargetRef`, a binding's `roleRef`: `(kind, name)`.
+    pub target: Option<(String, String)>,
+    /// Binding subjects: `(kind, name, namespace)`.
+    pub subjects: Vec<(String, String, Option<String>)>,
+    /// A Role or ClusterRole granting every verb on every resource.
+    pub admin_role: bool,
+    /// A pod that is privileged and mounts a hostPath: a host takeover once compromised.
+    pub privileged_with_host_path: bool,
+}
+
+impl Summary {
+    pub fn is(&self, groups: &[&str], kind: &str) -> bool {
+        self.kind == kind && groups.contains(&self.group.as_str())
+    }
+
+    pub fn is_workload(&self) -> bool {
+        self.pod_labels.is_some()
+    }
+
+    /// Whether two objects can refer to each other by namespace. A missing namespace is
+    /// filled in at apply time (`kubectl -n`, kustomize), so it matches any.
+    pub fn same_namespace(&self, other: Option<&str>) -> bool {
+        match (self.namespace.as_deref(), other) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+}
+
+/// Summaries of every object in a document (a `List` gives one per item).
+pub fn summarize(doc: &Document) -> Vec<Summary> {
+    let Some(object) = doc.root().and_then(Object::from_node) else {
+        return Vec::new();
+    };
+    let items: Vec<Object<'_>> = object.list_items().collect();
+    if items.is_empty() {
+        return vec![summarize_object(object)];
+    }
+    items.into_iter().map(summarize_object).collect()
+}
+
+/// The summary of one object.
+pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
+    let gvk = o.gvk();
+    let mut s = Summary {
+        group: gvk.map(|g| g.group.to_owned()).unwrap_or_default(),
+        kind: gvk.map(|g| g.kind.to_owned()).unwrap_or_default(),
+        name: o.name().unwrap_or_default().to_owned(),
+        namespace: o.namespace().map(str::to_owned),
+        labels: o.labels().map(pairs).unwrap_or_default(),
+        ..Summary::default()
+    };
+    if let Some(spec) = o.pod_spec() {
+        s.pod_labels = Some(o.pod_labels().map(pairs).unwrap_or_default());
+        s.service_account = Some(
+            spec.service_account_name()
+                .or(spec.deprecated_service_account())
+                .and_then(|f| f.text())
+                .unwrap_or("default")
+                .to_owned(),
+        );
+        let privileged = spec.containers().chain(spec.init_containers()).any(|c| {
+            c.security_context()
+                .and_then(|sc| sc.privileged())
+                .and_then(|f| f.as_bool())
+                == Some(true)
+        });
+        let host_path = spec.volumes().any(|v| v.host_path().is_some());
+        s.privileged_with_host_path = privileged && host_path;
+        if let Some(sel) = o
+            .spec::<picket_model::WorkloadSpec>()
+            .and_then(|w| w.selector())
+        {
+            s.selector = Some(Selector::of(sel));
+        }
+    }
+    if let Some(svc) = o.as_service() {
+        s.service_type = Some(
+            svc.type_()
+                .and_then(|f| f.text())
+                .unwrap_or("ClusterIP")
+                .to_owned(),
+        );
+        s.selector = svc.selector().map(Selector::from_map);
+    }
+    if let Some(np) = o.as_network_policy() {
+        s.selector = Some(np.pod_selector().map(Selector::of).unwrap_or_default());
+        let types: Vec<&str> = np
+            .policy_types()
+            .map(|f| f.strings().collect())
+            .unwrap_or_default();
+        s.isolates_ingress = types.is_empty() || types.contains(&"Ingress");
+    }
+    if let Some(pdb) = o.as_pdb() {
+        s.selector = pdb.selector().map(Selector::of);
+    }
+    if let Some(ing) = o.as_ingress() {
+        let mut backends: Vec<String> = Vec::new();
+        let mut push = |b: Option<picket_model::IngressBackend<'_>>| {
+            if let Some(name) = b.and_then(|b| {
+                b.service()
+                    .and_then(|s| s.name())
+                    .or_else(|| b.field("serviceName"))
+            }) && let Some(t) = name.text()
+            {
+                backends.push(t.to_owned());
+            }
+        };
+        push(ing.default_backend().or_else(|| {
+            ing.field("backend")
+                .and_then(|f| picket_model::IngressBackend::cast(f.value()))
+        }));
+        for rule in ing.rules() {
+            for path in rule.http().into_iter().flat_map(|h| h.paths()) {
+                push(path.backend());
+            }
+        }
+        s.backends = backends;
+    }
+    if let Some(hpa) = o.as_hpa()
+        && let Some(t) = hpa.scale_target_ref()
+    {
+        s.target = Some((
+            t.kind()
+                .and_then(|f| f.text())
+                .unwrap_or_default()
+                .to_owned(),
+            t.name()
+                .and_then(|f| f.text())
+                .unwrap_or_default()
+                .to_owned(),
+        ));
+    }
+    if let Some(r) = o.role_ref() {
+        s.target = Some((
+            r.kind()
+                .and_then(|f| f.text())
+                .unwrap_or_default()
+                .to_owned(),
+            r.name()
+                .and_then(|f| f.text())
+                .unwrap_or_default()
+                .to_owned(),
+        ));
+        s.subjects = o
+            .subjects()
+            .map(|sub| {
+                (
+                    sub.kind()
+                        .and_then(|f| f.text())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    sub.name()
+                        .and_then(|f| f.text())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    sub.namespace().and_then(|f| f.text()).map(str::to_owned),
+                )
+            })
+            .collect();
+    }
+    s.admin_role = o.policy_rules().any(|r| {
+        let has =
+            |f: Option<picket_model::Field<'_>>| f.is_some_and(|f| f.strings().any(|v| v == "*"));
+        has(r.verbs()) && has(r.resources())
+    });
+    s
+}
+
+/// Every object of a run or workspace.
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    paths: Vec<(FileKey, Arc<str>)>,
+    objects: Vec<(FileKey, Arc<[Summary]>)>,
+}
+
+impl Index {
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    /// Adds a file's path and the summaries of its documents.
+    pub fn add_file(
+        &mut self,
+        file: FileKey,
+        path: Arc<str>,
+        docs: impl IntoIterator<Item = Arc<[Summary]>>,
+    ) {
+        self.paths.push((file, path));
+        self.objects.extend(docs.into_iter().map(|d| (file, d)));
+    }
+
+    /// An index of one document's objects, for tests and single-document checks.
+    pub fn of_document(file: FileKey, path: &str, doc: &Document) -> Index {
+        let mut index = Index::new();
+        index.add_file(file, path.into(), [summarize(doc).into()]);
+        index
+    }
+
+    /// The path of a file, for messages.
+    pub fn path(&self, file: FileKey) -> &str {
+        self.paths
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map_or("", |(_, p)| p)
+    }
+
+    /// Every object, with its file.
+    pub fn objects(&self) -> impl Iterator<Item = (FileKey, &Summary)> {
+        self.objects
+            .iter()
+            .flat_map(|(f, docs)| docs.iter().map(move |s| (*f, s)))
+    }
+
+    /// Objects of `kind` (in `groups`) named `name`, in `namespace`'s reach.
+    pub fn find<'s>(
+        &'s self,
+        groups: &'s [&'s str],
+        kind: &'s str,
+        name: &'s str,
+        namespace: Option<&'s str>,
+    ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
+        self.objects().filter(move |(_, s)| {
+            s.is(groups, kind) && s.name == name && s.same_namespace(namespace)
+        })
+    }
+
+    /// Whether any object of `kind` is known at all (cross-resource rules stay quiet about
+    /// a kind the run never defines, unless configured otherwise).
+    pub fn has_kind(&self, groups: &[&str], kind: &str) -> bool {
+        self.objects().any(|(_, s)| s.is(groups, kind))
+    }
+
+    /// Services whose selector matches `labels` in `namespace`.
+    pub fn services_selecting<'s>(
+        &'s self,
+        labels: &'s [(String, String)],
+        namespace: Option<&'s str>,
+    ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
+        self.objects().filter(move |(_, s)| {
+            s.is(&[""], "Service")
+                && s.same_namespace(namespace)
+                && s.selector
+                    .as_ref()
+                    .is_some_and(|sel| !sel.is_empty() && sel.matches(labels))
+        })
+    }
+
+    /// NetworkPolicies that select pods with `labels` and restrict their ingress.
+    pub fn policies_isolating<'s>(
+        &'s self,
+        labels: &'s [(String, String)],
+        namespace: Option<&'s str>,
+    ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
+        self.objects().filter(move |(_, s)| {
+            s.is(&["networking.k8s.io"], "NetworkPolicy")
+                && s.isolates_ingress
+                && s.same_namespace(namespace)
+                && s.selector.as_ref().is_some_and(|sel| sel.matches(labels))
+        })
+    }
+
+    /// Why pods with `labels` are reachable from outside the cluster, if they are: a
+    /// LoadBalancer or NodePort Service selecting them, or an Ingress routing to a Service
+    /// that does.
+    pub fn exposure(&self, labels: &[(String, String)], namespace: Option<&str>) -> Option<String> {
+        for (_, svc) in self.services_selecting(labels, namespace) {
+            let ty = svc.service_type.as_deref().unwrap_or("ClusterIP");
+            if matches!(ty, "LoadBalancer" | "NodePort") {
+                return Some(format!("{ty} Service `{}` exposes it", svc.name));
+            }
+            if let Some((_, ing)) = self.objects().find(|(_, o)| {
+                o.is(&["networking.k8s.io", "extensions"], "Ingress")
+                    && o.same_namespace(svc.namespace.as_deref())
+                    && o.backends.contains(&svc.name)
+            }) {
+                return Some(format!(
+                    "Ingress `{}` routes to it through Service `{}`",
+                    ing.name, svc.name
+                ));
+            }
+        }
+        None
+    }
+
+    /// The binding that grants `cluster-admin` (or a wildcard role) to a service account.
+    pub fn admin_binding(
+        &self,
+        service_account: &str,
+        namespace: Option<&str>,
+    ) -> Option<&Summary> {
+        self.objects().map(|(_, s)| s).find(|b| {
+            let Some((kind, role)) = &b.target else {
+                return false;
+            };
+            let grants_admin = role == "cluster-admin"
+                || self.objects().any(|(_, r)| {
+                    r.admin_role
+                        && r.kind == *kind
+                        && r.name == *role
+                        && r.same_namespace(b.namespace.as_deref())
+                });
+            grants_admin
+                && b.subjects.iter().any(|(k, n, ns)| {
+                    k == "ServiceAccount"
+                        && n == service_account
+                        && match (ns.as_deref().or(b.namespace.as_deref()), namespace) {
+                            (Some(a), Some(b)) => a == b,
+                            _ => true,
+                        }
+                })
+        })
+    }
+}
