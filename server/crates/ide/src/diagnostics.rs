@@ -22,6 +22,8 @@ pub struct Diagnostic {
     pub range: TextRange,
     pub message: String,
     pub related: Vec<Related>,
+    /// Fixes, in file coordinates (rules only).
+    pub fixes: Vec<picket_lint::Fix>,
 }
 
 /// What to compute. There is deliberately no `Default`: callers say what they want.
@@ -29,6 +31,8 @@ pub struct Diagnostic {
 pub struct DiagnosticsConfig {
     /// Validate objects against the Kubernetes schema and workspace CRDs.
     pub schema: bool,
+    /// Run the rules, under this configuration (the file's `.picket.yaml`).
+    pub rules: Option<std::sync::Arc<picket_lint::Config>>,
 }
 
 /// Every diagnostic code with a one-line description, for `--format sarif` rule lists and docs.
@@ -50,6 +54,14 @@ pub fn all_codes() -> Vec<(&'static str, &'static str)> {
         (
             "document-too-large",
             "A document has more nodes than Picket analyses",
+        ),
+        (
+            "invalid-suppression",
+            "A `# picket:ignore` comment names an unknown rule or is malformed",
+        ),
+        (
+            "invalid-config",
+            "A `.picket.yaml` setting is unknown or has an invalid value",
         ),
     ];
     codes.extend(picket_schema::CODES.iter().copied());
@@ -75,6 +87,7 @@ pub(crate) fn document_diagnostics(
             },
             range: e.range,
             message: e.message.clone(),
+            fixes: Vec::new(),
             related: e
                 .related
                 .iter()
@@ -98,6 +111,7 @@ pub(crate) fn document_diagnostics(
                 severity: f.severity,
                 range: f.range,
                 message: f.message,
+                fixes: Vec::new(),
                 related: f
                     .related
                     .map(|(r, m)| Related {
@@ -110,6 +124,22 @@ pub(crate) fn document_diagnostics(
         }));
     }
     out
+}
+
+/// A rule's finding as a diagnostic (already in file coordinates).
+pub(crate) fn from_violation(v: picket_lint::Violation) -> Diagnostic {
+    Diagnostic {
+        code: v.rule.name,
+        severity: v.severity,
+        range: v.range,
+        message: v.message,
+        related: v
+            .related
+            .into_iter()
+            .map(|(range, message)| Related { range, message })
+            .collect(),
+        fixes: v.fixes,
+    }
 }
 
 /// Moves document-relative diagnostics into file coordinates.

@@ -2,13 +2,17 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use picket_lint::{Index, Summary};
 
 use picket_model::{DocumentClass, classify, is_template_document};
 use picket_schema::{CrdDef, CrdRegistry, read_crd};
 use picket_syntax::{Document, ParsedFile};
 
-use crate::diagnostics::{Diagnostic, DiagnosticsConfig, document_diagnostics, shift};
+use crate::diagnostics::{
+    Diagnostic, DiagnosticsConfig, Severity, all_codes, document_diagnostics, from_violation, shift,
+};
 
 /// A file known to the host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,6 +74,8 @@ struct DocInfo {
     object: bool,
     /// Whether the document reads as a Helm or Go template (then the whole file is one).
     template: bool,
+    /// What cross-resource rules need to know of its objects.
+    summaries: Arc<[Summary]>,
     /// Diagnostics computed for a CRD generation.
     cache: DocCache,
 }
@@ -106,6 +112,8 @@ pub struct Analysis {
     files: Arc<HashMap<FileId, Arc<FileEntry>>>,
     crds: Arc<CrdRegistry>,
     crd_generation: u64,
+    /// Every object of the snapshot, for cross-resource rules; built on first use.
+    index: Arc<OnceLock<Index>>,
 }
 
 fn doc_info(path: &str, doc: &Document) -> DocInfo {
@@ -113,10 +121,16 @@ fn doc_info(path: &str, doc: &Document) -> DocInfo {
         DocumentClass::Object(o) => (true, read_crd(o, path).map(Arc::new).into_iter().collect()),
         _ => (false, Vec::new()),
     };
+    let template = is_template_document(doc);
     DocInfo {
         crds,
         object,
-        template: is_template_document(doc),
+        summaries: if object && !template {
+            picket_lint::summarize(doc).into()
+        } else {
+            Arc::from(Vec::new())
+        },
+        template,
         cache: Mutex::new(None),
     }
 }
@@ -216,6 +230,7 @@ impl AnalysisHost {
             files: self.files.clone(),
             crds: self.crds.clone(),
             crd_generation: self.crd_generation,
+            index: Arc::new(OnceLock::new()),
         }
     }
 }
@@ -251,8 +266,74 @@ impl Analysis {
             };
             out.extend(shift(doc, &diags));
         }
+        if let Some(rules) = &config.rules {
+            self.add_rule_findings(file, entry, rules, &mut out);
+        }
         out.sort_by_key(|d| (d.range.start(), d.range.end()));
         Some(out)
+    }
+
+    /// Runs the rules over a file, then applies its suppression comments to every finding.
+    fn add_rule_findings(
+        &self,
+        file: FileId,
+        entry: &FileEntry,
+        rules: &picket_lint::Config,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let known = |name: &str| all_codes().iter().any(|(c, _)| *c == name);
+        let report = picket_lint::check_file(&entry.parsed, file.0, self.index(), rules, known);
+        let migrations: Vec<_> = report
+            .violations
+            .iter()
+            .filter(|v| {
+                matches!(
+                    v.rule.name,
+                    "removed-api-version" | "deprecated-api-version"
+                )
+            })
+            .map(|v| v.range)
+            .collect();
+        out.retain(|d| {
+            let start = usize::from(d.range.start());
+            let suppressed =
+                d.code != "yaml-syntax" && report.suppressions.suppresses(d.code, start);
+            // A removed apiVersion is the rule's finding, with its migration; the schema's
+            // "unknown apiVersion" would say the same thing twice.
+            let duplicate = d.code == "unknown-api-version"
+                && migrations.iter().any(|r| r.intersect(d.range).is_some());
+            !suppressed && !duplicate
+        });
+        out.extend(report.violations.into_iter().map(from_violation));
+        out.extend(report.suppressions.problems.iter().map(|p| Diagnostic {
+            code: "invalid-suppression",
+            severity: Severity::Warning,
+            range: p.range,
+            message: p.message.clone(),
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }));
+    }
+
+    /// The index of every object in the snapshot.
+    pub fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut index = Index::new();
+            let mut ids: Vec<_> = self.files.keys().copied().collect();
+            ids.sort();
+            for id in ids {
+                let e = &self.files[&id];
+                if e.template || e.kind == FileKind::HelmTemplate {
+                    continue;
+                }
+                index.add_file(
+                    id.0,
+                    e.path.clone(),
+                    e.docs.iter().map(|d| d.summaries.clone()),
+                );
+            }
+            index
+        })
     }
 
     /// The parsed file.

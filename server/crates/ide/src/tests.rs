@@ -5,7 +5,10 @@ use picket_syntax::{EditableFile, TextRange};
 use crate::{AnalysisHost, DiagnosticsConfig, FileId, FileKind, ParsedFile};
 
 fn config() -> DiagnosticsConfig {
-    DiagnosticsConfig { schema: true }
+    DiagnosticsConfig {
+        schema: true,
+        rules: None,
+    }
 }
 
 const CRD: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  scope: Namespaced\n  names: {kind: Widget, plural: widgets}\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              size: {type: integer}\n";

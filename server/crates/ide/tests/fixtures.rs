@@ -13,7 +13,10 @@ use picket_ide::{
 use picket_test_utils::{assert_annotations, fixtures_dir, yaml_files};
 
 fn config() -> DiagnosticsConfig {
-    DiagnosticsConfig { schema: true }
+    DiagnosticsConfig {
+        schema: true,
+        rules: None,
+    }
 }
 
 fn severity(s: Severity) -> String {

@@ -298,6 +298,24 @@ impl Index {
         index
     }
 
+    /// The index without one file's objects (to add them back as they change).
+    pub fn without(&self, file: FileKey) -> Index {
+        Index {
+            paths: self
+                .paths
+                .iter()
+                .filter(|(f, _)| *f != file)
+                .cloned()
+                .collect(),
+            objects: self
+                .objects
+                .iter()
+                .filter(|(f, _)| *f != file)
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// The path of a file, for messages.
     pub fn path(&self, file: FileKey) -> &str {
         self.paths

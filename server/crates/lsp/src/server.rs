@@ -117,7 +117,7 @@ impl Backend {
         if roots.is_empty() {
             return;
         }
-        let token = NumberOrString::String("picket/scan-crds".to_owned());
+        let token = NumberOrString::String("picket/scan-workspace".to_owned());
         let supported = self.state().work_done_progress;
         let progress = if supported
             && self
@@ -128,7 +128,7 @@ impl Backend {
         {
             Some(
                 self.client
-                    .progress(token, "Picket: reading CRDs")
+                    .progress(token, "Picket: indexing the workspace")
                     .with_percentage(0)
                     .begin()
                     .await,
@@ -139,7 +139,7 @@ impl Backend {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u32>();
         let scan = tokio::task::spawn_blocking(move || {
             let mut last = u32::MAX;
-            workspace::scan_crds(&roots, |done, total| {
+            workspace::scan(&roots, |done, total| {
                 let pct = (done * 100 / total.max(1)) as u32;
                 if pct != last {
                     last = pct;
@@ -184,12 +184,12 @@ impl Backend {
         }
         if let Some(p) = progress {
             p.finish_with_message(format!(
-                "{count} file{} with CRDs",
+                "{count} file{} with Kubernetes objects",
                 if count == 1 { "" } else { "s" }
             ))
             .await;
         }
-        tracing::info!("workspace scan: {count} files define CRDs");
+        tracing::info!("workspace scan: {count} files hold Kubernetes objects");
         if count > 0 {
             self.refresh_all().await;
         }
@@ -217,7 +217,7 @@ fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic
     {
         panic!("test panic requested by PICKET_DEBUG_PANIC_ON");
     }
-    let config = DiagnosticsConfig { schema: true };
+    let config = config_of(snap);
     let diags = snap
         .analysis
         .diagnostics(snap.id, &config)
@@ -226,6 +226,132 @@ fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic
         .iter()
         .map(|d| convert::diagnostic(&snap.rope, &snap.uri, d, snap.encoding))
         .collect()
+}
+
+/// What to compute for a document: schema always; the rules under the document's
+/// `.picket.yaml`, unless that file ignores the document.
+fn config_of(snap: &Snapshot) -> DiagnosticsConfig {
+    let path = snap.uri.to_file_path();
+    let rules = match path.as_deref() {
+        Some(p) => workspace::config_for(p),
+        None => Arc::new(picket_ide::picket_lint::Config::default()),
+    };
+    let ignored = path.as_deref().is_some_and(|p| rules.is_ignored(p));
+    DiagnosticsConfig {
+        schema: true,
+        rules: (!ignored).then_some(rules),
+    }
+}
+
+/// The code action kind of "apply every safe fix".
+const FIX_ALL_KIND: &str = "source.fixAll.picket";
+
+/// Quick-fixes for the findings in `range`, a suppression comment for each, and the fix-all
+/// action, filtered by the client's `only`.
+fn code_actions(
+    snap: &Snapshot,
+    range: Range,
+    only: Option<&[CodeActionKind]>,
+) -> Vec<CodeActionOrCommand> {
+    let wants = |kind: &str| {
+        only.is_none_or(|o| {
+            o.iter()
+                .any(|k| kind == k.as_str() || kind.starts_with(&format!("{}.", k.as_str())))
+        })
+    };
+    let mut out = Vec::new();
+    let config = config_of(snap);
+    let rope = &snap.rope;
+    let enc = snap.encoding;
+    let edit_of = |edits: Vec<TextEdit>| WorkspaceEdit {
+        changes: Some([(snap.uri.clone(), edits)].into_iter().collect()),
+        ..WorkspaceEdit::default()
+    };
+    if wants(CodeActionKind::QUICKFIX.as_str()) {
+        let wanted = convert::text_range(rope, range, enc);
+        let diags = snap
+            .analysis
+            .diagnostics(snap.id, &config)
+            .unwrap_or_default();
+        for d in diags
+            .iter()
+            .filter(|d| d.range.start() <= wanted.end() && wanted.start() <= d.range.end())
+        {
+            let lsp_diag = convert::diagnostic(rope, &snap.uri, d, enc);
+            for fix in &d.fixes {
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| TextEdit::new(convert::range(rope, e.range, enc), e.text.clone()))
+                    .collect();
+                let safe = fix.applicability == picket_ide::picket_lint::Applicability::Safe;
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: if safe {
+                        fix.title.clone()
+                    } else {
+                        format!("{} (unsafe)", fix.title)
+                    },
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![lsp_diag.clone()]),
+                    edit: Some(edit_of(edits)),
+                    is_preferred: Some(safe),
+                    ..CodeAction::default()
+                }));
+            }
+            if d.code != "yaml-syntax" && d.code != "invalid-suppression" {
+                out.push(CodeActionOrCommand::CodeAction(suppress_action(
+                    snap, d, lsp_diag, &edit_of,
+                )));
+            }
+        }
+    }
+    if wants(FIX_ALL_KIND)
+        && let Some(rules) = &config.rules
+    {
+        let text = rope.to_string();
+        let path = snap.analysis.path(snap.id).unwrap_or_default().to_owned();
+        let others = snap.analysis.index().without(snap.id.0);
+        if let Some(fixed) =
+            picket_ide::picket_lint::fix_text(&text, snap.id.0, &path, &others, rules, false)
+            && fixed.text != text
+        {
+            let end = convert::position(rope, picket_ide::TextSize::of(text.as_str()), enc);
+            let edit = TextEdit::new(Range::new(Position::new(0, 0), end), fixed.text);
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Picket: apply {} safe fixes", fixed.applied.len()),
+                kind: Some(CodeActionKind::new(FIX_ALL_KIND)),
+                edit: Some(edit_of(vec![edit])),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    out
+}
+
+/// "Ignore `rule` here": a `# picket:ignore[rule]` comment on its own line above the finding.
+fn suppress_action(
+    snap: &Snapshot,
+    d: &picket_ide::Diagnostic,
+    lsp_diag: Diagnostic,
+    edit_of: &impl Fn(Vec<TextEdit>) -> WorkspaceEdit,
+) -> CodeAction {
+    let rope = &snap.rope;
+    let start = convert::position(rope, d.range.start(), snap.encoding);
+    let line = rope.line(start.line as usize).to_string();
+    let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+    let insert = Position::new(start.line, 0);
+    let edit = TextEdit::new(
+        Range::new(insert, insert),
+        format!("{indent}# picket:ignore[{}] TODO: say why\n", d.code),
+    );
+    CodeAction {
+        title: format!("Ignore `{}` on this line", d.code),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![lsp_diag]),
+        edit: Some(edit_of(vec![edit])),
+        is_preferred: Some(false),
+        ..CodeAction::default()
+    }
 }
 
 fn roots_of(params: &InitializeParams) -> Vec<std::path::PathBuf> {
@@ -289,6 +415,16 @@ impl LanguageServer for Backend {
                     },
                 )),
                 diagnostic_provider,
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::new(FIX_ALL_KIND),
+                        ]),
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                        resolve_provider: None,
+                    },
+                )),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -339,11 +475,18 @@ impl LanguageServer for Backend {
             );
             return;
         }
-        if !pull {
-            // Publish in the background: the next change must not wait for this run.
-            let me = self.clone_handle();
-            tokio::spawn(async move { me.publish(uri).await });
-        }
+        // Cross-resource rules: an edit here can change findings in other open documents.
+        let others = self.state().docs.len() > 1;
+        // In the background: the next change must not wait for this run.
+        let me = self.clone_handle();
+        tokio::spawn(async move {
+            if !pull {
+                me.publish(uri).await;
+            }
+            if others {
+                me.refresh_all().await;
+            }
+        });
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -355,6 +498,40 @@ impl LanguageServer for Backend {
         };
         if !pull {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some(snap) = self.state().snapshot(&uri) else {
+            tracing::warn!(
+                uri = uri.as_str(),
+                "code actions requested for a document that is not open"
+            );
+            return Ok(None);
+        };
+        if snap.too_large {
+            return Ok(None);
+        }
+        let only = params.context.only;
+        let range = params.range;
+        let actions = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                code_actions(&snap, range, only.as_deref())
+            }))
+            .ok()
+        })
+        .await
+        .ok()
+        .flatten();
+        match actions {
+            Some(a) if a.is_empty() => Ok(None),
+            Some(a) => Ok(Some(a)),
+            None => Err(Error {
+                code: ErrorCode::InternalError,
+                message: "code actions failed; see the server log".into(),
+                data: None,
+            }),
         }
     }
 

@@ -1,21 +1,30 @@
-//! Reading the workspace for what open documents depend on: today, the CustomResourceDefinitions
-//! whose schemas validate custom resources.
+//! Reading the workspace for what open documents depend on: the CustomResourceDefinitions
+//! whose schemas validate custom resources, and every Kubernetes object that cross-resource
+//! rules compare with (a Service's pods, a workload's NetworkPolicies); and each document's
+//! `.picket.yaml`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use picket_ide::picket_lint::{CONFIG_FILE, Config};
 
 use picket_ide::{ParsedFile, is_yaml_path};
 
 use crate::state::MAX_FILE_SIZE;
 
-/// A workspace file that defines CRDs.
-pub(crate) struct CrdFile {
+/// A workspace file that holds Kubernetes objects.
+pub(crate) struct WorkspaceFile {
     pub(crate) path: PathBuf,
     pub(crate) parsed: ParsedFile,
 }
 
-/// Every YAML file under `roots` (honouring `.gitignore`) that defines a CRD. Never fails:
-/// unreadable files are skipped with a log line. `progress` is called with (done, total).
-pub(crate) fn scan_crds(roots: &[PathBuf], mut progress: impl FnMut(usize, usize)) -> Vec<CrdFile> {
+/// Every YAML file under `roots` (honouring `.gitignore` and `.picket.yaml` `ignore`) that
+/// holds Kubernetes objects. Never fails: unreadable files are skipped with a log line.
+/// `progress` is called with (done, total).
+pub(crate) fn scan(
+    roots: &[PathBuf],
+    mut progress: impl FnMut(usize, usize),
+) -> Vec<WorkspaceFile> {
     let mut paths = Vec::new();
     for root in roots {
         for entry in ignore::WalkBuilder::new(root)
@@ -47,15 +56,30 @@ pub(crate) fn scan_crds(roots: &[PathBuf], mut progress: impl FnMut(usize, usize
                 continue;
             }
         };
-        // Cheap filter before parsing.
-        if !text.contains("CustomResourceDefinition") {
+        // Cheap filter before parsing: an object has both.
+        if !text.contains("apiVersion") || !text.contains("kind") {
             continue;
         }
-        out.push(CrdFile {
+        if config_for(&path).is_ignored(&path) {
+            continue;
+        }
+        out.push(WorkspaceFile {
             parsed: ParsedFile::parse(&text),
             path,
         });
     }
     progress(total, total);
     out
+}
+
+/// The configuration of the file at `path`: the nearest `.picket.yaml` in its directory or
+/// above, or the default. Read each time: the file is small, and edits to it apply at once.
+pub(crate) fn config_for(path: &Path) -> Arc<Config> {
+    for dir in path.ancestors().skip(1) {
+        let candidate = dir.join(CONFIG_FILE);
+        if let Ok(text) = std::fs::read_to_string(&candidate) {
+            return Arc::new(Config::parse(&text, dir));
+        }
+    }
+    Arc::new(Config::default())
 }

@@ -2,13 +2,14 @@
 //! validate custom resources in another), report.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use picket_ide::{AnalysisHost, Diagnostic, DiagnosticsConfig, FileId, ParsedFile};
 use rayon::prelude::*;
 
+use crate::config::Configs;
 use crate::inputs::{self, InputError, Source};
 use crate::{CheckArgs, Format, output};
 
@@ -43,6 +44,8 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
         args.paths.clone()
     };
     let (inputs, mut errors) = inputs::collect(&paths, args.no_ignore);
+    let configs = Configs::new();
+    let inputs = inputs::without_config_ignored(inputs, &configs);
 
     let progress = (args.format == Format::Human
         && !args.quiet
@@ -96,10 +99,15 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
             .map(|((id, s), p)| (*id, s.path.as_str(), s.kind, p)),
     );
     let analysis = host.analysis();
-    let config = DiagnosticsConfig { schema: true };
     let diagnostics: Vec<Vec<Diagnostic>> = sources
         .par_iter()
-        .map(|(id, _)| analysis.diagnostics(*id, &config).unwrap_or_default())
+        .map(|(id, source)| {
+            let config = DiagnosticsConfig {
+                schema: true,
+                rules: Some(configs.for_file(Path::new(&source.path))),
+            };
+            analysis.diagnostics(*id, &config).unwrap_or_default()
+        })
         .collect();
 
     let mut report = Report {
@@ -123,6 +131,7 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
             diagnostics,
         });
     }
+    report.files.extend(config_reports(&configs));
     report.errors.sort_by(|a, b| a.path.cmp(&b.path));
     report.elapsed = start.elapsed();
 
@@ -150,4 +159,33 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The problems of every configuration file used, as findings in that file.
+pub(crate) fn config_reports(configs: &Configs) -> Vec<FileReport> {
+    configs
+        .all_loaded()
+        .into_iter()
+        .filter(|l| !l.config.problems.is_empty())
+        .map(|l| FileReport {
+            source: Source {
+                path: inputs::display_path(&l.path),
+                kind: picket_ide::FileKind::Yaml,
+                text: l.text.clone(),
+            },
+            diagnostics: l
+                .config
+                .problems
+                .iter()
+                .map(|p| Diagnostic {
+                    code: "invalid-config",
+                    severity: picket_ide::Severity::Error,
+                    range: p.range,
+                    message: p.message.clone(),
+                    related: Vec::new(),
+                    fixes: Vec::new(),
+                })
+                .collect(),
+        })
+        .collect()
 }

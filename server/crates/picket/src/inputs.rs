@@ -34,6 +34,23 @@ pub(crate) fn display_path(path: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }
 
+/// Drops the files that their `.picket.yaml` ignores.
+pub(crate) fn without_config_ignored(
+    inputs: Vec<Input>,
+    configs: &crate::config::Configs,
+) -> Vec<Input> {
+    inputs
+        .into_iter()
+        .filter(|input| match input {
+            Input::Stdin => true,
+            Input::File(path) => {
+                let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                !configs.for_file(path).is_ignored(&abs)
+            }
+        })
+        .collect()
+}
+
 /// Expands the command line into files, in a stable order.
 pub(crate) fn collect(paths: &[PathBuf], no_ignore: bool) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();

@@ -6,8 +6,11 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod check;
+mod config;
+mod fix;
 mod inputs;
 mod output;
+mod rules;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,8 +31,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Lint Kubernetes manifests: YAML syntax and schema (built-in kinds and CRDs found among
-    /// the inputs).
+    /// Lint Kubernetes manifests: YAML syntax, schema (built-in kinds and CRDs found among
+    /// the inputs) and the rules (`picket rules` lists them).
+    ///
+    /// Each file's configuration is the nearest `.picket.yaml` in its directory or above:
+    /// rules on or off, severities, the target Kubernetes version, ignored paths, required
+    /// labels. Findings are silenced by `# picket:ignore[rule] reason` on or above their line,
+    /// `# picket:ignore-file[rule]`, or the object annotation `picket.dev/ignore: rule,…`.
     ///
     /// Directories are searched recursively for `.yaml` and `.yml` files, honouring
     /// `.gitignore`; files named explicitly are read whatever their extension. Files that hold
@@ -38,8 +46,63 @@ enum Command {
     /// Exit status: 0 when clean, 1 when there are findings, 2 on usage or input errors
     /// (missing, unreadable, binary or oversized files).
     Check(CheckArgs),
+    /// Apply the rules' fixes: safe ones, and unsafe ones with `--unsafe-fixes`.
+    ///
+    /// Files are rewritten in place (atomically); `--diff` prints the edits instead. A file
+    /// with YAML syntax errors is never touched. Exit status: 0 when done, 1 when `--diff`
+    /// shows edits, 2 on input errors.
+    Fix(FixArgs),
+    /// List the rules, or show one rule's documentation.
+    Rules(RulesArgs),
     /// Run the language server over stdin and stdout.
     Lsp,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct FixArgs {
+    /// Files or directories to fix (`-` reads standard input and prints the result).
+    /// Defaults to the current directory.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Also apply fixes that change what runs (most security fixes).
+    #[arg(long)]
+    unsafe_fixes: bool,
+
+    /// Print the edits as a unified diff instead of writing them.
+    #[arg(long)]
+    diff: bool,
+
+    /// Largest file to read, in bytes (K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size)]
+    max_file_size: u64,
+
+    /// Also search files that `.gitignore` and `.ignore` exclude, and hidden directories.
+    #[arg(long)]
+    no_ignore: bool,
+
+    /// The file name to report for standard input.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    stdin_filename: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct RulesArgs {
+    /// Show this rule's documentation.
+    #[arg(value_name = "NAME")]
+    name: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RulesFormat {
+    /// A table, or the docs as Markdown.
+    Human,
+    /// A JSON array with one object per rule (or one object for NAME).
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +179,8 @@ fn main() -> ExitCode {
     choice.write_global();
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Fix(args) => fix::run(args),
+        Command::Rules(args) => rules::run(args),
         Command::Lsp => run_lsp(),
     }
 }

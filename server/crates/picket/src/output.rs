@@ -119,7 +119,17 @@ fn human(quiet: bool, report: &Report) -> std::io::Result<()> {
                         group.element(snippet(file, &index, r.range, r.message.as_str(), false));
                 }
                 // The frame's `--> path:line:col` is what editors and terminals turn into links.
-                writeln!(out, "{}\n", renderer.render(&[group]))?;
+                writeln!(out, "{}", renderer.render(&[group]))?;
+                for fix in &d.fixes {
+                    let how = match fix.applicability {
+                        picket_ide::picket_lint::Applicability::Safe => "picket fix",
+                        picket_ide::picket_lint::Applicability::Unsafe => {
+                            "picket fix --unsafe-fixes"
+                        }
+                    };
+                    writeln!(out, "  = fix: {} ({how})", fix.title)?;
+                }
+                writeln!(out)?;
             }
         }
     }
@@ -209,6 +219,11 @@ fn json_report(report: &Report) -> Value {
                 "message": d.message,
                 "range": range(d.range),
                 "related": d.related.iter().map(|r| json!({ "message": r.message, "range": range(r.range) })).collect::<Vec<_>>(),
+                "fixes": d.fixes.iter().map(|f| json!({
+                    "title": f.title,
+                    "applicability": f.applicability.as_str(),
+                    "edits": f.edits.iter().map(|e| json!({ "range": range(e.range), "text": e.text })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
             }));
         }
     }
@@ -249,7 +264,8 @@ fn sarif_region(text: &str, index: &LineIndex, r: picket_ide::TextRange) -> Valu
 }
 
 fn sarif_report(report: &Report) -> Value {
-    let codes = all_codes();
+    let mut codes = all_codes();
+    codes.extend(picket_ide::picket_lint::rules().map(|r| (r.name, r.summary)));
     let rules: Vec<Value> = codes
         .iter()
         .map(|(id, description)| json!({ "id": id, "name": id, "shortDescription": { "text": description } }))

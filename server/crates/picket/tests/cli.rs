@@ -567,3 +567,247 @@ fn shared_corpus() {
         );
     }
 }
+
+/// A temporary directory holding `files` (`(relative path, text)`).
+fn temp_tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+const PRIVILEGED_POD: &str = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web # the app
+      image: nginx:1.27
+      securityContext:
+        allowPrivilegeEscalation: false
+        privileged: true
+";
+
+fn codes(v: &Value) -> Vec<String> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn rules_lists_the_catalog_as_a_table_and_json() {
+    let o = run(&["rules"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("privileged-container"));
+    let o = run(&["rules", "--format", "json"]);
+    let rules: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    let names: Vec<&str> = rules.iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    assert_eq!(names, sorted, "rules are listed by name");
+    let privileged = rules
+        .iter()
+        .find(|r| r["name"] == "privileged-container")
+        .unwrap();
+    assert_eq!(privileged["category"], "security");
+    assert_eq!(privileged["fix"], "unsafe");
+    assert_eq!(
+        privileged["peers"]["checkov"],
+        serde_json::json!(["CKV_K8S_16"])
+    );
+    assert_eq!(
+        privileged["peers"]["kubescape"],
+        serde_json::json!(["C-0057"])
+    );
+    for r in rules {
+        for key in [
+            "name", "category", "severity", "fix", "summary", "docs", "peers",
+        ] {
+            assert!(r.get(key).is_some(), "{}: no `{key}`", r["name"]);
+        }
+        assert!(r["docs"].as_str().unwrap().contains("## What it flags"));
+        for peer in [
+            "kube-linter",
+            "polaris",
+            "kube-score",
+            "kubescape",
+            "checkov",
+            "trivy",
+        ] {
+            assert!(r["peers"][peer].is_array(), "{}: peers.{peer}", r["name"]);
+        }
+    }
+}
+
+#[test]
+fn rules_name_shows_docs_and_unknown_names_suggest() {
+    let o = run(&["rules", "host-network"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("host-network (security, warning)"), "{out}");
+    assert!(out.contains("## Why it matters"));
+    let o = run(&["rules", "host-netwrk"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `host-network`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn check_reports_rule_findings_with_their_fixes_in_json() {
+    let dir = temp_tree(&[("pod.yaml", PRIVILEGED_POD)]);
+    let (code, v) = json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "privileged-container")
+        .unwrap();
+    assert_eq!(d["fixes"][0]["title"], "Set `privileged: false`");
+    assert_eq!(d["fixes"][0]["applicability"], "unsafe");
+    assert_eq!(d["fixes"][0]["edits"][0]["text"], "false");
+}
+
+#[test]
+fn suppression_comments_work_in_the_cli_and_unknown_names_are_findings() {
+    let text = PRIVILEGED_POD.replace(
+        "privileged: true",
+        "privileged: true # picket:ignore[privileged-container, privileged-containr] debug",
+    );
+    let dir = temp_tree(&[("pod.yaml", &text)]);
+    let (_, v) = json(&[dir.path().to_str().unwrap()]);
+    let found = codes(&v);
+    assert!(
+        !found.contains(&"privileged-container".to_owned()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"invalid-suppression".to_owned()),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn picket_yaml_is_found_upwards_and_applies() {
+    let dir = temp_tree(&[
+        (
+            ".picket.yaml",
+            "rules:\n  privileged-container: error\nignore: [vendor]\n",
+        ),
+        ("apps/web/pod.yaml", PRIVILEGED_POD),
+        ("vendor/pod.yaml", PRIVILEGED_POD),
+    ]);
+    let (code, v) = json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert!(
+        diags
+            .iter()
+            .all(|d| !d["path"].as_str().unwrap().contains("vendor")),
+        "{diags:?}"
+    );
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "privileged-container")
+        .unwrap();
+    assert_eq!(d["severity"], "error");
+    assert!(d["path"].as_str().unwrap().ends_with("apps/web/pod.yaml"));
+}
+
+#[test]
+fn unknown_rules_in_picket_yaml_are_reported_with_their_line() {
+    let dir = temp_tree(&[
+        (".picket.yaml", "rules:\n  privileged-containr: off\n"),
+        ("pod.yaml", PRIVILEGED_POD),
+    ]);
+    let o = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("error[invalid-config]: Unknown rule `privileged-containr`: did you mean `privileged-container`?"), "{out}");
+    assert!(out.contains(".picket.yaml:2:3"), "{out}");
+}
+
+#[test]
+fn fix_diff_previews_and_fix_writes() {
+    let dir = temp_tree(&[("pod.yaml", PRIVILEGED_POD)]);
+    let path = dir.path().join("pod.yaml");
+    // Safe fixes only: the privileged fix is unsafe, so nothing changes.
+    let o = run(&["fix", "--diff", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).contains("have unsafe fixes"), "{}", stderr(&o));
+    let o = run(&["fix", "--diff", "--unsafe-fixes", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let diff = stdout(&o);
+    assert!(
+        diff.contains("-        privileged: true\n+        privileged: false\n"),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        PRIVILEGED_POD,
+        "--diff writes nothing"
+    );
+    let o = run(&["fix", "--unsafe-fixes", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        fixed,
+        PRIVILEGED_POD.replace("privileged: true", "privileged: false")
+    );
+    let (_, v) = json(&[path.to_str().unwrap()]);
+    assert!(!codes(&v).contains(&"privileged-container".to_owned()));
+}
+
+#[test]
+fn fix_never_touches_a_file_it_cannot_parse() {
+    let broken = format!("{PRIVILEGED_POD}  bad: [unclosed\n");
+    let dir = temp_tree(&[("pod.yaml", &broken)]);
+    let path = dir.path().join("pod.yaml");
+    let o = run(&["fix", "--unsafe-fixes", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("not fixed: the file has YAML syntax errors"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
+}
+
+#[test]
+fn fix_diff_on_the_fixtures_shows_edits_and_changes_nothing() {
+    let before: Vec<(PathBuf, String)> = yaml_files(&fixtures_dir())
+        .into_iter()
+        .map(|p| {
+            let t = std::fs::read_to_string(&p).unwrap();
+            (p, t)
+        })
+        .collect();
+    let o = run(&["fix", "--diff", "--unsafe-fixes", "fixtures"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("+++ b/fixtures/rules/"),
+        "{}",
+        stdout(&o)
+    );
+    for (p, t) in before {
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            t,
+            "{} changed",
+            p.display()
+        );
+    }
+}

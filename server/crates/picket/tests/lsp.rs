@@ -26,10 +26,27 @@ fn pull_client() -> Value {
 
 const URI: &str = "file:///tmp/picket-test/pod.yaml";
 
-/// `(code, start line, start char, end line, end char)` of each diagnostic.
+/// The names of the rules, from the binary.
+fn rule_names() -> Vec<String> {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_picket"))
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `(code, start line, start char, end line, end char)` of each syntax and schema diagnostic
+/// (rule findings are the business of the rule tests below).
 fn summary(diags: &[Value]) -> Vec<(String, u64, u64, u64, u64)> {
+    let rules = rule_names();
     let mut out: Vec<_> = diags
         .iter()
+        .filter(|d| !rules.iter().any(|r| d["code"] == r.as_str()))
         .map(|d| {
             let r = &d["range"];
             (
@@ -63,7 +80,8 @@ fn locate(text: &str, needle: &str, utf16: bool) -> (u64, u64, u64) {
     (line, start, start + width(needle))
 }
 
-const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n    note: \"caf\u{e9}\"\nspec:\n  containers:\n  - name: web\n    image: nginx\n    imagePullPolicy: always\n";
+/// Rules are silenced by the annotation: these tests are about positions and the protocol.
+const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n    note: \"caf\u{e9}\"\n    picket.dev/ignore: all\nspec:\n  containers:\n  - name: web\n    image: nginx\n    imagePullPolicy: always\n";
 
 #[test]
 fn initialize_negotiates_utf8_and_incremental_sync() {
@@ -97,10 +115,14 @@ fn open_publishes_diagnostics_and_close_clears_them() {
         summary(&diags),
         [("bad-enum-value".to_owned(), line, s, line, e)]
     );
-    assert_eq!(diags[0]["source"], "picket");
-    assert_eq!(diags[0]["severity"], 1);
+    let enum_diag = diags
+        .iter()
+        .find(|d| d["code"] == "bad-enum-value")
+        .unwrap();
+    assert_eq!(enum_diag["source"], "picket");
+    assert_eq!(enum_diag["severity"], 1);
     assert!(
-        diags[0]["message"]
+        enum_diag["message"]
             .as_str()
             .unwrap()
             .contains("did you mean `Always`")
@@ -352,15 +374,194 @@ fn crds_in_the_workspace_validate_custom_resources() {
     let end = c
         .wait_notification("$/progress", |p| p["value"]["kind"] == "end")
         .unwrap();
-    assert_eq!(end["token"], "picket/scan-crds");
-    assert_eq!(end["value"]["message"], "1 file with CRDs");
+    assert_eq!(end["token"], "picket/scan-workspace");
+    assert_eq!(end["value"]["message"], "1 file with Kubernetes objects");
     // …and then re-publishes: the first push may have come before the CRD was known.
     let params = c
         .wait_notification("textDocument/publishDiagnostics", |p| {
-            p["uri"] == uri.as_str() && p["diagnostics"].as_array().is_some_and(|d| !d.is_empty())
+            p["uri"] == uri.as_str()
+                && p["diagnostics"]
+                    .as_array()
+                    .is_some_and(|d| d.iter().any(|d| d["code"] == "wrong-type"))
         })
         .unwrap();
     let diags = params["diagnostics"].as_array().unwrap();
     assert_eq!(summary(diags), [("wrong-type".to_owned(), 4, 8, 4, 11)]);
+    c.shutdown().unwrap();
+}
+
+const PRIVILEGED: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n      imagePullPolicy: IfNotPresent\n      securityContext:\n        allowPrivilegeEscalation: false\n        privileged: true # debug\n";
+
+fn codes_of(diags: &[Value]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn code_actions_offer_the_fix_and_a_suppression_comment() {
+    let mut c = server(&[]);
+    c.initialize(utf8_client(), None).unwrap();
+    c.did_open(URI, 1, PRIVILEGED).unwrap();
+    let diags = c.diagnostics_for(URI, 1).unwrap();
+    assert!(
+        codes_of(&diags).contains(&"privileged-container".to_owned()),
+        "{diags:?}"
+    );
+    let (line, s, e) = locate(PRIVILEGED, "privileged: true", false);
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": URI },
+                "range": { "start": { "line": line, "character": s }, "end": { "line": line, "character": e } },
+                "context": { "diagnostics": [] },
+            }),
+        )
+        .unwrap()
+        .unwrap();
+    let actions = actions.as_array().unwrap();
+    let fix = actions
+        .iter()
+        .find(|a| a["title"] == "Set `privileged: false` (unsafe)")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], false);
+    let edits = &fix["edit"]["changes"][URI];
+    let (vl, vs, ve) = locate(PRIVILEGED, "true", false);
+    assert_eq!(edits[0]["newText"], "false");
+    assert_eq!(
+        edits[0]["range"]["start"],
+        json!({ "line": vl, "character": vs })
+    );
+    assert_eq!(
+        edits[0]["range"]["end"],
+        json!({ "line": vl, "character": ve })
+    );
+    let ignore = actions
+        .iter()
+        .find(|a| a["title"] == "Ignore `privileged-container` on this line")
+        .unwrap();
+    assert_eq!(
+        ignore["edit"]["changes"][URI][0]["newText"],
+        "        # picket:ignore[privileged-container] TODO: say why\n"
+    );
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn fix_all_applies_safe_fixes_only() {
+    let text = PRIVILEGED.replace("      imagePullPolicy: IfNotPresent\n", "");
+    let mut c = server(&[]);
+    c.initialize(utf8_client(), None).unwrap();
+    c.did_open(URI, 1, &text).unwrap();
+    c.diagnostics_for(URI, 1).unwrap();
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": URI },
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+                "context": { "diagnostics": [], "only": ["source.fixAll"] },
+            }),
+        )
+        .unwrap()
+        .unwrap();
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.picket");
+    let new_text = actions[0]["edit"]["changes"][URI][0]["newText"]
+        .as_str()
+        .unwrap();
+    // The safe fix pins the pull policy Kubernetes would default to; the unsafe
+    // `privileged: false` is left for the user to choose.
+    assert!(
+        new_text.contains("imagePullPolicy: IfNotPresent"),
+        "{new_text}"
+    );
+    assert!(new_text.contains("privileged: true # debug"), "{new_text}");
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn suppressions_and_annotations_work_over_lsp() {
+    let text = PRIVILEGED
+        .replace("privileged: true # debug", "privileged: true # picket:ignore[privileged-container, host-netwrk] debug")
+        .replace("  name: web\nspec:", "  name: web\n  annotations: {ignore-check.kube-linter.io/latest-tag: pinned elsewhere}\nspec:");
+    let mut c = server(&[]);
+    c.initialize(utf8_client(), None).unwrap();
+    c.did_open(URI, 1, &text).unwrap();
+    let diags = c.diagnostics_for(URI, 1).unwrap();
+    let codes = codes_of(&diags);
+    assert!(
+        !codes.contains(&"privileged-container".to_owned()),
+        "{codes:?}"
+    );
+    let bad = diags
+        .iter()
+        .find(|d| d["code"] == "invalid-suppression")
+        .unwrap();
+    assert_eq!(
+        bad["message"],
+        "Unknown rule `host-netwrk`: did you mean `host-network`?"
+    );
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn picket_yaml_configures_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".picket.yaml"),
+        "rules:\n  privileged-container: error\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("apps")).unwrap();
+    let root = format!("file://{}", dir.path().display());
+    let uri = format!("{root}/apps/pod.yaml");
+    let mut c = server(&[]);
+    c.initialize(utf8_client(), Some(&root)).unwrap();
+    c.did_open(&uri, 1, PRIVILEGED).unwrap();
+    let diags = c.diagnostics_for(&uri, 1).unwrap();
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "privileged-container")
+        .unwrap();
+    assert_eq!(d["severity"], 1, "error, as configured");
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn cross_resource_rules_see_the_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: nginx:1.27}]\n",
+    )
+    .unwrap();
+    let root = format!("file://{}", dir.path().display());
+    let uri = format!("{root}/service.yaml");
+    let service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let mut c = server(&[]);
+    c.initialize(vscode_like(), Some(&root)).unwrap();
+    c.wait_notification("$/progress", |p| p["value"]["kind"] == "end")
+        .unwrap();
+    c.did_open(&uri, 1, service).unwrap();
+    let diags = c.diagnostics_for(&uri, 1).unwrap();
+    assert!(
+        !codes_of(&diags).contains(&"service-selects-no-pod".to_owned()),
+        "{diags:?}"
+    );
+    c.did_change(&uri, 2, [[4, 18], [4, 21]], "api").unwrap();
+    let diags = c.diagnostics_for(&uri, 2).unwrap();
+    let d = diags
+        .iter()
+        .find(|d| d["code"] == "service-selects-no-pod")
+        .unwrap();
+    assert_eq!(
+        d["message"],
+        "Service `web` selects no pod: no workload has the labels `app=api`"
+    );
     c.shutdown().unwrap();
 }
