@@ -132,7 +132,7 @@ pub(crate) fn from_violation(v: picket_lint::Violation) -> Diagnostic {
         code: v.rule.name,
         severity: v.severity,
         range: v.range,
-        message: v.message,
+        message: v.full_message(),
         related: v
             .related
             .into_iter()

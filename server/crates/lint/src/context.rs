@@ -10,7 +10,7 @@ use crate::rule::Category;
 
 /// Raises the severity of `found` (one object's findings) by one step when the object is
 /// exposed, privileged with a hostPath mount, or runs as a service account bound to
-/// cluster-admin. The reason goes into [`Violation::raised`] and the message.
+/// cluster-admin. The reason goes into [`Violation::raised`], for the message.
 pub(crate) fn raise(object: Object<'_>, index: &Index, found: &mut [Violation]) {
     if !found.iter().any(raisable) || object.pod_spec().is_none() {
         return;
@@ -24,12 +24,7 @@ pub(crate) fn raise(object: Object<'_>, index: &Index, found: &mut [Violation]) 
             Severity::Info => Severity::Warning,
             Severity::Warning | Severity::Error => Severity::Error,
         };
-        v.message = format!(
-            "{} (raised to {}: {reason})",
-            v.message,
-            severity_name(v.severity)
-        );
-        v.raised = Some(reason.clone());
+        v.raised = Some(format!("raised to {}: {reason}", severity_name(v.severity)));
     }
 }
 

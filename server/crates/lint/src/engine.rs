@@ -21,8 +21,18 @@ pub struct Violation {
     pub message: String,
     pub related: Vec<(TextRange, String)>,
     pub fixes: Vec<Fix>,
-    /// Why the severity was raised above the rule's, if it was.
+    /// Why the severity was raised above the rule's, if it was ("raised to error: …").
     pub raised: Option<String>,
+}
+
+impl Violation {
+    /// The message, with the reason for a raised severity.
+    pub fn full_message(&self) -> String {
+        match &self.raised {
+            Some(why) => format!("{} ({why})", self.message),
+            None => self.message.clone(),
+        }
+    }
 }
 
 impl Violation {
