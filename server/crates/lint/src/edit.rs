@@ -387,11 +387,18 @@ pub fn remove_item(doc: &Document, field: Field<'_>, item: Node<'_>) -> Option<E
     if !prefix.trim_start().starts_with('-') || prefix.trim() != "-" {
         return None;
     }
-    Some(Edit::delete(whole_lines(
-        text,
-        start,
-        content_end(text, item),
-    )))
+    let lines = whole_lines(text, start, content_end(text, item));
+    // Keep comments that sat on the removed lines, as `remove_entry` does.
+    let removed = &text[usize::from(lines.start())..usize::from(lines.end())];
+    Some(Edit::replace(lines, kept_comments(removed, newline(text))))
+}
+
+/// The comments of `removed` lines, each on a line of its own at its line's indentation.
+fn kept_comments(removed: &str, nl: &str) -> String {
+    removed
+        .lines()
+        .filter_map(|l| comment_of(l).map(|c| format!("{}{c}{nl}", " ".repeat(column_of_key(l)))))
+        .collect()
 }
 
 /// `key: <anything>` becomes `key: []`, keeping a comment on the key's line.
@@ -405,11 +412,20 @@ fn remove_whole_value(text: &str, field: Field<'_>) -> Edit {
     let key_line_end = line_end(text, key_end);
     let comment = text[colon..key_line_end].trim();
     let end = line_end(text, content_end(text, value));
-    let tail = if comment.starts_with('#') {
+    let mut tail = if comment.starts_with('#') {
         format!(" [] {comment}")
     } else {
         " []".to_owned()
     };
+    // Comments on the item lines stay, each on a line of its own.
+    let nl = newline(text);
+    if key_line_end < end {
+        let kept = kept_comments(&text[key_line_end..end], nl);
+        if let Some(kept) = kept.strip_suffix(nl) {
+            tail.push_str(nl);
+            tail.push_str(kept);
+        }
+    }
     Edit::replace(range(colon, end), tail)
 }
 
@@ -456,14 +472,7 @@ pub fn remove_entry(doc: &Document, mapping: Mapping<'_>, field: Field<'_>) -> O
         let lines = whole_lines(text, start, value_end);
         // Keep comments that sat on the removed lines.
         let removed = &text[usize::from(lines.start())..usize::from(lines.end())];
-        let nl = newline(text);
-        let kept: String = removed
-            .lines()
-            .filter_map(|l| {
-                comment_of(l).map(|c| format!("{}{c}{nl}", " ".repeat(column_of_key(l))))
-            })
-            .collect();
-        return Some(Edit::replace(lines, kept));
+        return Some(Edit::replace(lines, kept_comments(removed, newline(text))));
     }
     // The entry starts a sequence item (`- name: x`): the next entry moves up after the dash.
     let next = entries.get(idx + 1)?;

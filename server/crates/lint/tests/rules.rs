@@ -160,7 +160,8 @@ fn rule_fixtures() {
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("fixtures/rules/{}: {e}", meta.name))
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            // `.picket.yaml` is the directory's configuration, not a fixture.
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !p.ends_with(".picket.yaml"))
             .collect();
         files.sort();
         let mut offered = None;

@@ -1,0 +1,111 @@
+//! `unconfined-apparmor-profile`: pods and containers that turn AppArmor off explicitly.
+
+
+use crate::edit::{Fix, set_scalar};
+use crate::engine::Cx;
+use crate::rule::{ContainerCx, PodCx, Rule, declare_rule};
+use crate::rules::security::common::{
+    APPARMOR_PREFIX, container_sc, pod_annotations, pod_sc, profile_type,
+};
+
+declare_rule! {
+    /// ## What it flags
+    /// `appArmorProfile.type: Unconfined` in a container's or the pod's `securityContext`
+    /// (even when every container overrides the pod's, as the Pod Security Standards
+    /// check), and the annotation `container.apparmor.security.beta.kubernetes.io/<name>: unconfined` (which
+    /// gets no fix).
+    ///
+    /// ## Why it matters
+    /// On nodes with AppArmor the runtime confines containers with a default profile that
+    /// denies writes to `/proc` and `/sys` and mounting filesystems. `Unconfined` lifts it,
+    /// which makes kernel and container escapes easier. The Pod Security Standards forbid
+    /// it from the baseline level.
+    ///
+    /// ## Example
+    /// ```yaml,bad
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: web
+    /// spec:
+    ///   securityContext:
+    ///     appArmorProfile:
+    ///       type: Unconfined
+    ///   containers:
+    ///     - name: web
+    ///       image: nginx:1.27
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: Pod
+    /// metadata:
+    ///   name: web
+    /// spec:
+    ///   securityContext:
+    ///     appArmorProfile:
+    ///       type: RuntimeDefault
+    ///   containers:
+    ///     - name: web
+    ///       image: nginx:1.27
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Unsafe: the fix sets `type: RuntimeDefault`. A program that mounts filesystems or
+    /// writes to `/proc` or `/sys` fails on nodes that enforce AppArmor.
+    ///
+    /// ## References
+    /// - https://kubernetes.io/docs/tutorials/security/apparmor/
+    /// - https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
+    pub(crate) UnconfinedApparmorProfile {
+        name: "unconfined-apparmor-profile",
+        category: Security,
+        severity: Warning,
+        fix: Some(Unsafe),
+        summary: "AppArmor is explicitly turned off",
+        peers: [Trivy: "KSV-0002"],
+    }
+}
+
+const FIX_TITLE: &str = "Set `appArmorProfile.type: RuntimeDefault`";
+
+impl Rule for UnconfinedApparmorProfile {
+    fn pod(cx: &mut Cx<'_>, pod: PodCx<'_>) {
+        let pod_type = profile_type(pod_sc(&pod).and_then(|s| s.app_armor_profile()));
+        if let Some(t) = pod_type.filter(|t| t.text() == Some("Unconfined")) {
+            cx.report(t.range(), "Pod sets AppArmor profile `Unconfined`")
+                .fix(Some(Fix::unsafe_(FIX_TITLE, set_scalar(t, "RuntimeDefault"))));
+        }
+        let Some(annotations) = pod_annotations(&pod) else {
+            return;
+        };
+        for f in annotations.fields() {
+            let (Some(key), Some(value)) = (f.key().as_scalar(), f.text()) else {
+                continue;
+            };
+            if value != "unconfined" {
+                continue;
+            }
+            if let Some(name) = key.value().strip_prefix(APPARMOR_PREFIX) {
+                cx.report(
+                    f.range(),
+                    format!("Container `{name}`'s AppArmor annotation is `unconfined`"),
+                );
+            }
+        }
+    }
+
+    fn container(cx: &mut Cx<'_>, c: ContainerCx<'_>) {
+        let own = profile_type(container_sc(&c).and_then(|s| s.app_armor_profile()));
+        let Some(t) = own.filter(|t| t.text() == Some("Unconfined")) else {
+            return;
+        };
+        let name = c.name();
+        cx.report(
+            t.range(),
+            format!("Container `{name}` sets AppArmor profile `Unconfined`"),
+        )
+        .fix(Some(Fix::unsafe_(FIX_TITLE, set_scalar(t, "RuntimeDefault"))));
+    }
+}
