@@ -593,6 +593,9 @@ spec:
         privileged: true
 ";
 
+/// A `.picket.yaml` with only `privileged-container` on, so that fix tests see one rule.
+const ONLY_PRIVILEGED: &str = "rules:\n  security: off\n  reliability: off\n  resources: off\n  networking: off\n  rbac: off\n  secrets: off\n  deprecation: off\n  correctness: off\n  style: off\n  privileged-container: on\n";
+
 fn codes(v: &Value) -> Vec<String> {
     v["diagnostics"]
         .as_array()
@@ -741,7 +744,7 @@ fn unknown_rules_in_picket_yaml_are_reported_with_their_line() {
 
 #[test]
 fn fix_diff_previews_and_fix_writes() {
-    let dir = temp_tree(&[("pod.yaml", PRIVILEGED_POD)]);
+    let dir = temp_tree(&[("pod.yaml", PRIVILEGED_POD), (".picket.yaml", ONLY_PRIVILEGED)]);
     let path = dir.path().join("pod.yaml");
     // Safe fixes only: the privileged fix is unsafe, so nothing changes.
     let o = run(&["fix", "--diff", path.to_str().unwrap()]);

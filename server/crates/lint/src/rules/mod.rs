@@ -7,15 +7,58 @@ pub(crate) mod networking {
 }
 
 pub(crate) mod security {
+    pub(crate) mod capabilities_not_dropped;
+    pub(crate) mod capability_added_beyond_baseline;
+    pub(crate) mod common;
+    pub(crate) mod custom_selinux_options;
+    pub(crate) mod dangerous_capability_added;
     pub(crate) mod host_network;
+    pub(crate) mod low_user_id;
+    pub(crate) mod missing_linux_hardening;
+    pub(crate) mod missing_seccomp_profile;
+    pub(crate) mod missing_security_context;
+    pub(crate) mod namespace_missing_pod_security_labels;
+    pub(crate) mod net_raw_capability;
+    pub(crate) mod openshift_scc_privileged;
     pub(crate) mod privilege_escalation_allowed;
     pub(crate) mod privileged_container;
+    pub(crate) mod root_group;
+    pub(crate) mod run_as_root_allowed;
+    pub(crate) mod run_as_user_root;
+    pub(crate) mod sudo_in_command;
+    pub(crate) mod unconfined_apparmor_profile;
+    pub(crate) mod unconfined_seccomp_profile;
+    pub(crate) mod unmasked_proc_mount;
+    pub(crate) mod unsafe_sysctls;
+    pub(crate) mod windows_host_process;
+    pub(crate) mod writable_root_filesystem;
 }
 
 /// Every rule, sorted by name.
 pub(crate) static RULES: &[RuleEntry] = &[
+    RuleEntry::of::<security::capabilities_not_dropped::CapabilitiesNotDropped>(&security::capabilities_not_dropped::CapabilitiesNotDropped::META),
+    RuleEntry::of::<security::capability_added_beyond_baseline::CapabilityAddedBeyondBaseline>(&security::capability_added_beyond_baseline::CapabilityAddedBeyondBaseline::META),
+    RuleEntry::of::<security::custom_selinux_options::CustomSelinuxOptions>(&security::custom_selinux_options::CustomSelinuxOptions::META),
+    RuleEntry::of::<security::dangerous_capability_added::DangerousCapabilityAdded>(&security::dangerous_capability_added::DangerousCapabilityAdded::META),
     RuleEntry::of::<security::host_network::HostNetwork>(&security::host_network::HostNetwork::META),
+    RuleEntry::of::<security::low_user_id::LowUserId>(&security::low_user_id::LowUserId::META),
+    RuleEntry::of::<security::missing_linux_hardening::MissingLinuxHardening>(&security::missing_linux_hardening::MissingLinuxHardening::META),
+    RuleEntry::of::<security::missing_seccomp_profile::MissingSeccompProfile>(&security::missing_seccomp_profile::MissingSeccompProfile::META),
+    RuleEntry::of::<security::missing_security_context::MissingSecurityContext>(&security::missing_security_context::MissingSecurityContext::META),
+    RuleEntry::of::<security::namespace_missing_pod_security_labels::NamespaceMissingPodSecurityLabels>(&security::namespace_missing_pod_security_labels::NamespaceMissingPodSecurityLabels::META),
+    RuleEntry::of::<security::net_raw_capability::NetRawCapability>(&security::net_raw_capability::NetRawCapability::META),
+    RuleEntry::of::<security::openshift_scc_privileged::OpenshiftSccPrivileged>(&security::openshift_scc_privileged::OpenshiftSccPrivileged::META),
     RuleEntry::of::<security::privilege_escalation_allowed::PrivilegeEscalationAllowed>(&security::privilege_escalation_allowed::PrivilegeEscalationAllowed::META),
     RuleEntry::of::<security::privileged_container::PrivilegedContainer>(&security::privileged_container::PrivilegedContainer::META),
+    RuleEntry::of::<security::root_group::RootGroup>(&security::root_group::RootGroup::META),
+    RuleEntry::of::<security::run_as_root_allowed::RunAsRootAllowed>(&security::run_as_root_allowed::RunAsRootAllowed::META),
+    RuleEntry::of::<security::run_as_user_root::RunAsUserRoot>(&security::run_as_user_root::RunAsUserRoot::META),
     RuleEntry::of::<networking::service_selects_no_pod::ServiceSelectsNoPod>(&networking::service_selects_no_pod::ServiceSelectsNoPod::META),
+    RuleEntry::of::<security::sudo_in_command::SudoInCommand>(&security::sudo_in_command::SudoInCommand::META),
+    RuleEntry::of::<security::unconfined_apparmor_profile::UnconfinedApparmorProfile>(&security::unconfined_apparmor_profile::UnconfinedApparmorProfile::META),
+    RuleEntry::of::<security::unconfined_seccomp_profile::UnconfinedSeccompProfile>(&security::unconfined_seccomp_profile::UnconfinedSeccompProfile::META),
+    RuleEntry::of::<security::unmasked_proc_mount::UnmaskedProcMount>(&security::unmasked_proc_mount::UnmaskedProcMount::META),
+    RuleEntry::of::<security::unsafe_sysctls::UnsafeSysctls>(&security::unsafe_sysctls::UnsafeSysctls::META),
+    RuleEntry::of::<security::windows_host_process::WindowsHostProcess>(&security::windows_host_process::WindowsHostProcess::META),
+    RuleEntry::of::<security::writable_root_filesystem::WritableRootFilesystem>(&security::writable_root_filesystem::WritableRootFilesystem::META),
 ];
