@@ -107,6 +107,22 @@ pub struct Summary {
     pub admin_role: bool,
     /// A pod that is privileged and mounts a hostPath: a host takeover once compromised.
     pub privileged_with_host_path: bool,
+    /// A workload's `spec.replicas`, when written.
+    pub replicas: Option<i64>,
+    /// An HPA's `minReplicas`, when written.
+    pub min_replicas: Option<i64>,
+    /// A Service's `clusterIP` (`None` for a headless Service).
+    pub cluster_ip: Option<String>,
+    /// A Service's ports: `(name, port)`, the name empty when unset.
+    pub service_ports: Vec<(String, i64)>,
+    /// The port names the containers of a workload declare (init containers included).
+    pub port_names: Vec<String>,
+    /// The keys of a ConfigMap's or Secret's `data`, `stringData` and `binaryData`.
+    pub data_keys: Vec<String>,
+    /// Objects this one makes in its namespace, `(kind, name)`: the Secret of a SealedSecret,
+    /// an ExternalSecret or a cert-manager Certificate, a Kustomization's generated
+    /// ConfigMaps and Secrets.
+    pub generates: Vec<(String, String)>,
 }
 
 impl Summary {
@@ -168,12 +184,17 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
         });
         let host_path = spec.volumes().any(|v| v.host_path().is_some());
         s.privileged_with_host_path = privileged && host_path;
-        if let Some(sel) = o
-            .spec::<picket_model::WorkloadSpec>()
-            .and_then(|w| w.selector())
-        {
+        let workload = o.spec::<picket_model::WorkloadSpec>();
+        if let Some(sel) = workload.and_then(|w| w.selector()) {
             s.selector = Some(Selector::of(sel));
         }
+        s.replicas = workload.and_then(|w| w.replicas()).and_then(|f| f.as_int());
+        s.port_names = spec
+            .containers()
+            .chain(spec.init_containers())
+            .flat_map(|c| c.ports())
+            .filter_map(|p| p.name().and_then(|f| f.text()).map(str::to_owned))
+            .collect();
     }
     if let Some(svc) = o.as_service() {
         s.service_type = Some(
@@ -183,6 +204,14 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
                 .to_owned(),
         );
         s.selector = svc.selector().map(Selector::from_map);
+        s.cluster_ip = svc.cluster_ip().and_then(|f| f.text()).map(str::to_owned);
+        s.service_ports = svc
+            .ports()
+            .filter_map(|p| {
+                let name = p.name().and_then(|f| f.text()).unwrap_or_default();
+                Some((name.to_owned(), p.port()?.as_int()?))
+            })
+            .collect();
     }
     if let Some(np) = o.as_network_policy() {
         s.selector = Some(np.pod_selector().map(Selector::of).unwrap_or_default());
@@ -217,6 +246,9 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
             }
         }
         s.backends = backends;
+    }
+    if let Some(hpa) = o.as_hpa() {
+        s.min_replicas = hpa.min_replicas().and_then(|f| f.as_int());
     }
     if let Some(hpa) = o.as_hpa()
         && let Some(t) = hpa.scale_target_ref()
@@ -260,12 +292,58 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
             })
             .collect();
     }
+    if o.is(&[""], "ConfigMap") || o.is(&[""], "Secret") {
+        for key in ["data", "stringData", "binaryData"] {
+            if let Some(map) = o.field(key).and_then(|f| f.as_mapping()) {
+                s.data_keys
+                    .extend(StrMap::new(map).iter().map(|(k, _)| k.to_owned()));
+            }
+        }
+    }
+    if let Some(secret) = generated_secret(o) {
+        s.generates.push(("Secret".to_owned(), secret.to_owned()));
+    }
+    if o.is(&["kustomize.config.k8s.io"], "Kustomization") {
+        for (key, kind) in [
+            ("configMapGenerator", "ConfigMap"),
+            ("secretGenerator", "Secret"),
+        ] {
+            let names = o
+                .field(key)
+                .into_iter()
+                .flat_map(|f| f.items())
+                .filter_map(|n| n.as_mapping()?.get("name")?.resolve().as_scalar())
+                .map(|n| (kind.to_owned(), n.value().to_owned()));
+            s.generates.extend(names);
+        }
+    }
     s.admin_role = o.policy_rules().any(|r| {
         let has =
             |f: Option<picket_model::Field<'_>>| f.is_some_and(|f| f.strings().any(|v| v == "*"));
         has(r.verbs()) && has(r.resources())
     });
     s
+}
+
+/// The Secret an object makes: a SealedSecret or an ExternalSecret makes one of its own name
+/// (or of `spec.target.name`), a cert-manager Certificate one named `spec.secretName`.
+fn generated_secret<'a>(o: Object<'a>) -> Option<&'a str> {
+    let gvk = o.gvk()?;
+    let spec = o.field("spec").and_then(|f| f.as_mapping());
+    let at = |path: &[&str]| {
+        let mut m = spec?;
+        let (last, init) = path.split_last()?;
+        for k in init {
+            m = m.get(k)?.resolve().as_mapping()?;
+        }
+        m.get(last)?.resolve().as_scalar().map(|s| s.value())
+    };
+    match (gvk.group, gvk.kind) {
+        ("bitnami.com", "SealedSecret") => o.name(),
+        ("external-secrets.io", "ExternalSecret") => at(&["target", "name"]).or(o.name()),
+        ("cert-manager.io", "Certificate") => at(&["secretName"]),
+        _ => None,
+    }
 }
 
 /// Every object of a run or workspace.
@@ -348,6 +426,49 @@ impl Index {
     /// a kind the run never defines, unless configured otherwise).
     pub fn has_kind(&self, groups: &[&str], kind: &str) -> bool {
         self.objects().any(|(_, s)| s.is(groups, kind))
+    }
+
+    /// Whether a core object `kind` named `name` exists in `namespace`'s reach, or an object
+    /// that makes one (a SealedSecret makes a Secret).
+    pub fn provides(&self, kind: &str, name: &str, namespace: Option<&str>) -> bool {
+        self.objects().any(|(_, s)| {
+            s.same_namespace(namespace)
+                && ((s.is(&[""], kind) && s.name == name)
+                    || s.generates.iter().any(|(k, n)| k == kind && n == name))
+        })
+    }
+
+    /// Workloads and Pods in `namespace`'s reach whose pods `selector` matches.
+    pub fn workloads_matching<'s>(
+        &'s self,
+        selector: &'s Selector,
+        namespace: Option<&'s str>,
+    ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
+        self.objects().filter(move |(_, s)| {
+            s.same_namespace(namespace)
+                && s.pod_labels.as_deref().is_some_and(|l| selector.matches(l))
+        })
+    }
+
+    /// Whether the run holds any workload or Pod.
+    pub fn has_workloads(&self) -> bool {
+        self.objects().any(|(_, s)| s.is_workload())
+    }
+
+    /// HorizontalPodAutoscalers whose `scaleTargetRef` names `kind` `name` in `namespace`.
+    pub fn hpas_targeting<'s>(
+        &'s self,
+        kind: &'s str,
+        name: &'s str,
+        namespace: Option<&'s str>,
+    ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
+        self.objects().filter(move |(_, s)| {
+            s.is(&["autoscaling"], "HorizontalPodAutoscaler")
+                && s.same_namespace(namespace)
+                && s.target
+                    .as_ref()
+                    .is_some_and(|(k, n)| k == kind && n == name)
+        })
     }
 
     /// Services whose selector matches `labels` in `namespace`.

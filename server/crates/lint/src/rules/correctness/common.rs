@@ -1,0 +1,238 @@
+//! Shared by the correctness rules: the ConfigMaps and Secrets a pod refers to, the messages
+//! about references the run does not define, and quoting for values a fix writes.
+
+use picket_model::{Field, PodSpec, View};
+use picket_syntax::{Document, Mapping, ScalarValue};
+
+use crate::edit::Edit;
+use crate::engine::Cx;
+use crate::helpers::is_true;
+use crate::index::Index;
+use crate::rule::PodCx;
+
+/// A reference from a pod to a ConfigMap or a Secret that must exist for the pod to start.
+#[derive(Clone, Debug)]
+pub(crate) struct Reference<'a> {
+    /// The field holding the referenced object's name.
+    pub name: Field<'a>,
+    /// The keys of the object the reference reads (`configMapKeyRef.key`, volume `items`).
+    pub keys: Vec<Field<'a>>,
+}
+
+/// The references of `spec` to objects of `kind` (`ConfigMap` or `Secret`), without the
+/// optional ones (`optional: true`).
+pub(crate) fn references<'a>(spec: PodSpec<'a>, kind: &str) -> Vec<Reference<'a>> {
+    let secret = kind == "Secret";
+    let mut out = Vec::new();
+    let mut push = |name: Option<Field<'a>>, optional: Option<Field<'a>>, keys: Vec<Field<'a>>| {
+        if let Some(name) = name
+            && !is_true(optional)
+        {
+            out.push(Reference { name, keys });
+        }
+    };
+    for (_, c) in spec.all_containers() {
+        for env in c.env() {
+            let Some(from) = env.value_from() else {
+                continue;
+            };
+            let r = if secret {
+                from.secret_key_ref()
+            } else {
+                from.config_map_key_ref()
+            };
+            if let Some(r) = r {
+                push(r.name(), r.optional(), r.key().into_iter().collect());
+            }
+        }
+        for from in c.env_from() {
+            let r = if secret {
+                from.secret_ref()
+            } else {
+                from.config_map_ref()
+            };
+            if let Some(r) = r {
+                push(r.name(), r.optional(), Vec::new());
+            }
+        }
+    }
+    for volume in spec.volumes() {
+        if secret {
+            if let Some(s) = volume.secret() {
+                push(s.secret_name(), s.optional(), item_keys(s.field("items")));
+            }
+            if let Some(csi) = volume.field("csi").and_then(|f| f.as_mapping())
+                && let Some(r) = csi.get("nodePublishSecretRef")
+                && let Some(r) = r.resolve().as_mapping()
+            {
+                push(r.get_entry("name").map(Field::new), None, Vec::new());
+            }
+        } else if let Some(cm) = volume.config_map() {
+            push(cm.name(), cm.optional(), item_keys(cm.field("items")));
+        }
+        let sources = volume
+            .projected()
+            .and_then(|p| p.as_mapping())
+            .and_then(|m| m.get_entry("sources"))
+            .map(Field::new);
+        let key = if secret { "secret" } else { "configMap" };
+        for source in sources.into_iter().flat_map(|f| f.items()) {
+            if let Some(m) = source.as_mapping()
+                && let Some(r) = m.get(key)
+                && let Some(r) = r.resolve().as_mapping()
+            {
+                push(
+                    r.get_entry("name").map(Field::new),
+                    r.get_entry("optional").map(Field::new),
+                    item_keys(r.get_entry("items").map(Field::new)),
+                );
+            }
+        }
+    }
+    if secret {
+        for r in spec.image_pull_secrets() {
+            push(r.name(), None, Vec::new());
+        }
+    }
+    out
+}
+
+/// The `key` of each item of a volume's `items`.
+fn item_keys(items: Option<Field<'_>>) -> Vec<Field<'_>> {
+    items
+        .into_iter()
+        .flat_map(|f| f.items())
+        .filter_map(|n| n.as_mapping()?.get_entry("key").map(Field::new))
+        .collect()
+}
+
+/// Objects every namespace has without anyone defining them.
+fn built_in(kind: &str, name: &str) -> bool {
+    matches!(
+        (kind, name),
+        ("ConfigMap", "kube-root-ca.crt" | "openshift-service-ca.crt")
+    )
+}
+
+/// Reports the references of `pod` to core objects of `kind` (`ConfigMap` or `Secret`) that
+/// the run does not define, and the keys they read that the object does not have. Quiet
+/// when the run defines no object of `kind` at all (objects that only make one, like a
+/// SealedSecret, do not count).
+pub(crate) fn check_references(cx: &mut Cx<'_>, pod: PodCx<'_>, kind: &str) {
+    let index = cx.index();
+    if !index.has_kind(&[""], kind) {
+        return;
+    }
+    let ns = pod.object.namespace();
+    for r in references(pod.spec, kind) {
+        let Some(name) = r.name.text().filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        if built_in(kind, name) {
+            continue;
+        }
+        if !index.provides(kind, name, ns) {
+            cx.report(r.name.value_range(), not_defined(index, kind, name, ns));
+            continue;
+        }
+        // Keys: only against objects written out in full (not generated), all of them.
+        let generated = index.objects().any(|(_, s)| {
+            s.same_namespace(ns) && s.generates.iter().any(|(k, n)| k == kind && n == name)
+        });
+        let defs: Vec<_> = index.find(&[""], kind, name, ns).map(|(_, s)| s).collect();
+        if generated || defs.iter().any(|s| s.data_keys.is_empty()) {
+            continue;
+        }
+        for key in &r.keys {
+            let Some(k) = key.text() else { continue };
+            if !defs.iter().any(|s| s.data_keys.iter().any(|d| d == k)) {
+                cx.report(
+                    key.value_range(),
+                    format!("{kind} `{name}` has no key `{k}`"),
+                );
+            }
+        }
+    }
+}
+
+/// "`kind` `name` is not defined …", saying where it is defined if only in other namespaces.
+pub(crate) fn not_defined(index: &Index, kind: &str, name: &str, ns: Option<&str>) -> String {
+    let mut elsewhere: Vec<&str> = index
+        .objects()
+        .filter(|(_, s)| s.kind == kind && s.name == name)
+        .filter_map(|(_, s)| s.namespace.as_deref())
+        .collect();
+    elsewhere.sort_unstable();
+    elsewhere.dedup();
+    match ns {
+        Some(ns) if !elsewhere.is_empty() => format!(
+            "{kind} `{name}` is not defined in namespace `{ns}`, only in `{}`",
+            elsewhere.join("`, `")
+        ),
+        _ => format!("{kind} `{name}` is not defined in the files checked"),
+    }
+}
+
+/// `s` as a YAML scalar that reads back as the string `s`: plain when that is safe, double
+/// quoted otherwise (`"true"`, `"1.0"`, `"on"`).
+pub(crate) fn yaml_str(s: &str) -> String {
+    let plain_ok = !s.is_empty()
+        && matches!(
+            picket_syntax::scalar::resolve_plain(s),
+            ScalarValue::Str(_)
+        )
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        && !s.starts_with(['-', '.']);
+    if plain_ok {
+        return s.to_owned();
+    }
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Inserts `path` (nested keys ending in the scalar `leaf`) as the first entry of the block
+/// mapping `mapping`, where `metadata` belongs. `None` for a flow or empty mapping, or one
+/// whose first key does not start its line.
+pub(crate) fn prepend_path(
+    doc: &Document,
+    mapping: Mapping<'_>,
+    path: &[&str],
+    leaf: &str,
+) -> Option<Edit> {
+    if mapping.node().is_flow() || path.is_empty() {
+        return None;
+    }
+    let text = doc.text();
+    let first = mapping.entries().next()?;
+    let start = usize::from(first.key.range().start());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    if !text[line_start..start].trim().is_empty() {
+        return None;
+    }
+    let indent = start - line_start;
+    let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let step = 2;
+    let mut out = String::new();
+    for (depth, key) in path.iter().enumerate() {
+        if depth > 0 {
+            out.push_str(nl);
+            out.push_str(&" ".repeat(indent + depth * step));
+        }
+        out.push_str(key);
+        out.push(':');
+    }
+    out.push(' ');
+    out.push_str(leaf);
+    out.push_str(nl);
+    out.push_str(&" ".repeat(indent));
+    Some(Edit::insert(start, out))
+}
