@@ -2,8 +2,45 @@
 
 use crate::rule::RuleEntry;
 
+pub(crate) mod correctness {
+    pub(crate) mod common;
+    pub(crate) mod hpa_target_missing;
+    pub(crate) mod invalid_cron_schedule;
+    pub(crate) mod missing_configmap;
+    pub(crate) mod missing_priority_class;
+    pub(crate) mod missing_pvc;
+    pub(crate) mod missing_secret;
+    pub(crate) mod missing_service_account;
+    pub(crate) mod probe_port_not_declared;
+    pub(crate) mod selector_label_mismatch;
+    pub(crate) mod statefulset_missing_headless_service;
+}
+
 pub(crate) mod networking {
+    pub(crate) mod ingress_backend_missing_service;
+    pub(crate) mod network_policy_peer_selects_no_pod;
+    pub(crate) mod network_policy_selects_no_pod;
+    pub(crate) mod pod_not_isolated_by_network_policy;
     pub(crate) mod service_selects_no_pod;
+    pub(crate) mod service_target_port_not_declared;
+}
+
+pub(crate) mod rbac {
+    pub(crate) mod role_binding_missing_role;
+}
+
+pub(crate) mod reliability {
+    pub(crate) mod common;
+    pub(crate) mod cronjob_missing_concurrency_policy;
+    pub(crate) mod cronjob_missing_deadline;
+    pub(crate) mod identical_liveness_readiness_probe;
+    pub(crate) mod job_missing_ttl;
+    pub(crate) mod missing_liveness_probe;
+    pub(crate) mod missing_pdb;
+    pub(crate) mod missing_readiness_probe;
+    pub(crate) mod pdb_min_available_exceeds_replicas;
+    pub(crate) mod pdb_selects_no_pod;
+    pub(crate) mod static_replicas_with_hpa;
 }
 
 pub(crate) mod security {
@@ -38,22 +75,48 @@ pub(crate) mod security {
 pub(crate) static RULES: &[RuleEntry] = &[
     RuleEntry::of::<security::capabilities_not_dropped::CapabilitiesNotDropped>(&security::capabilities_not_dropped::CapabilitiesNotDropped::META),
     RuleEntry::of::<security::capability_added_beyond_baseline::CapabilityAddedBeyondBaseline>(&security::capability_added_beyond_baseline::CapabilityAddedBeyondBaseline::META),
+    RuleEntry::of::<reliability::cronjob_missing_concurrency_policy::CronjobMissingConcurrencyPolicy>(&reliability::cronjob_missing_concurrency_policy::CronjobMissingConcurrencyPolicy::META),
+    RuleEntry::of::<reliability::cronjob_missing_deadline::CronjobMissingDeadline>(&reliability::cronjob_missing_deadline::CronjobMissingDeadline::META),
     RuleEntry::of::<security::custom_selinux_options::CustomSelinuxOptions>(&security::custom_selinux_options::CustomSelinuxOptions::META),
     RuleEntry::of::<security::dangerous_capability_added::DangerousCapabilityAdded>(&security::dangerous_capability_added::DangerousCapabilityAdded::META),
     RuleEntry::of::<security::host_network::HostNetwork>(&security::host_network::HostNetwork::META),
+    RuleEntry::of::<correctness::hpa_target_missing::HpaTargetMissing>(&correctness::hpa_target_missing::HpaTargetMissing::META),
+    RuleEntry::of::<reliability::identical_liveness_readiness_probe::IdenticalLivenessReadinessProbe>(&reliability::identical_liveness_readiness_probe::IdenticalLivenessReadinessProbe::META),
+    RuleEntry::of::<networking::ingress_backend_missing_service::IngressBackendMissingService>(&networking::ingress_backend_missing_service::IngressBackendMissingService::META),
+    RuleEntry::of::<correctness::invalid_cron_schedule::InvalidCronSchedule>(&correctness::invalid_cron_schedule::InvalidCronSchedule::META),
+    RuleEntry::of::<reliability::job_missing_ttl::JobMissingTtl>(&reliability::job_missing_ttl::JobMissingTtl::META),
     RuleEntry::of::<security::low_user_id::LowUserId>(&security::low_user_id::LowUserId::META),
+    RuleEntry::of::<correctness::missing_configmap::MissingConfigmap>(&correctness::missing_configmap::MissingConfigmap::META),
     RuleEntry::of::<security::missing_linux_hardening::MissingLinuxHardening>(&security::missing_linux_hardening::MissingLinuxHardening::META),
+    RuleEntry::of::<reliability::missing_liveness_probe::MissingLivenessProbe>(&reliability::missing_liveness_probe::MissingLivenessProbe::META),
+    RuleEntry::of::<reliability::missing_pdb::MissingPdb>(&reliability::missing_pdb::MissingPdb::META),
+    RuleEntry::of::<correctness::missing_priority_class::MissingPriorityClass>(&correctness::missing_priority_class::MissingPriorityClass::META),
+    RuleEntry::of::<correctness::missing_pvc::MissingPvc>(&correctness::missing_pvc::MissingPvc::META),
+    RuleEntry::of::<reliability::missing_readiness_probe::MissingReadinessProbe>(&reliability::missing_readiness_probe::MissingReadinessProbe::META),
     RuleEntry::of::<security::missing_seccomp_profile::MissingSeccompProfile>(&security::missing_seccomp_profile::MissingSeccompProfile::META),
+    RuleEntry::of::<correctness::missing_secret::MissingSecret>(&correctness::missing_secret::MissingSecret::META),
     RuleEntry::of::<security::missing_security_context::MissingSecurityContext>(&security::missing_security_context::MissingSecurityContext::META),
+    RuleEntry::of::<correctness::missing_service_account::MissingServiceAccount>(&correctness::missing_service_account::MissingServiceAccount::META),
     RuleEntry::of::<security::namespace_missing_pod_security_labels::NamespaceMissingPodSecurityLabels>(&security::namespace_missing_pod_security_labels::NamespaceMissingPodSecurityLabels::META),
     RuleEntry::of::<security::net_raw_capability::NetRawCapability>(&security::net_raw_capability::NetRawCapability::META),
+    RuleEntry::of::<networking::network_policy_peer_selects_no_pod::NetworkPolicyPeerSelectsNoPod>(&networking::network_policy_peer_selects_no_pod::NetworkPolicyPeerSelectsNoPod::META),
+    RuleEntry::of::<networking::network_policy_selects_no_pod::NetworkPolicySelectsNoPod>(&networking::network_policy_selects_no_pod::NetworkPolicySelectsNoPod::META),
     RuleEntry::of::<security::openshift_scc_privileged::OpenshiftSccPrivileged>(&security::openshift_scc_privileged::OpenshiftSccPrivileged::META),
+    RuleEntry::of::<reliability::pdb_min_available_exceeds_replicas::PdbMinAvailableExceedsReplicas>(&reliability::pdb_min_available_exceeds_replicas::PdbMinAvailableExceedsReplicas::META),
+    RuleEntry::of::<reliability::pdb_selects_no_pod::PdbSelectsNoPod>(&reliability::pdb_selects_no_pod::PdbSelectsNoPod::META),
+    RuleEntry::of::<networking::pod_not_isolated_by_network_policy::PodNotIsolatedByNetworkPolicy>(&networking::pod_not_isolated_by_network_policy::PodNotIsolatedByNetworkPolicy::META),
     RuleEntry::of::<security::privilege_escalation_allowed::PrivilegeEscalationAllowed>(&security::privilege_escalation_allowed::PrivilegeEscalationAllowed::META),
     RuleEntry::of::<security::privileged_container::PrivilegedContainer>(&security::privileged_container::PrivilegedContainer::META),
+    RuleEntry::of::<correctness::probe_port_not_declared::ProbePortNotDeclared>(&correctness::probe_port_not_declared::ProbePortNotDeclared::META),
+    RuleEntry::of::<rbac::role_binding_missing_role::RoleBindingMissingRole>(&rbac::role_binding_missing_role::RoleBindingMissingRole::META),
     RuleEntry::of::<security::root_group::RootGroup>(&security::root_group::RootGroup::META),
     RuleEntry::of::<security::run_as_root_allowed::RunAsRootAllowed>(&security::run_as_root_allowed::RunAsRootAllowed::META),
     RuleEntry::of::<security::run_as_user_root::RunAsUserRoot>(&security::run_as_user_root::RunAsUserRoot::META),
+    RuleEntry::of::<correctness::selector_label_mismatch::SelectorLabelMismatch>(&correctness::selector_label_mismatch::SelectorLabelMismatch::META),
     RuleEntry::of::<networking::service_selects_no_pod::ServiceSelectsNoPod>(&networking::service_selects_no_pod::ServiceSelectsNoPod::META),
+    RuleEntry::of::<networking::service_target_port_not_declared::ServiceTargetPortNotDeclared>(&networking::service_target_port_not_declared::ServiceTargetPortNotDeclared::META),
+    RuleEntry::of::<correctness::statefulset_missing_headless_service::StatefulsetMissingHeadlessService>(&correctness::statefulset_missing_headless_service::StatefulsetMissingHeadlessService::META),
+    RuleEntry::of::<reliability::static_replicas_with_hpa::StaticReplicasWithHpa>(&reliability::static_replicas_with_hpa::StaticReplicasWithHpa::META),
     RuleEntry::of::<security::sudo_in_command::SudoInCommand>(&security::sudo_in_command::SudoInCommand::META),
     RuleEntry::of::<security::unconfined_apparmor_profile::UnconfinedApparmorProfile>(&security::unconfined_apparmor_profile::UnconfinedApparmorProfile::META),
     RuleEntry::of::<security::unconfined_seccomp_profile::UnconfinedSeccompProfile>(&security::unconfined_seccomp_profile::UnconfinedSeccompProfile::META),

@@ -116,9 +116,15 @@ impl Rule for PodNotIsolatedByNetworkPolicy {
         }
         let kind = pod.object.kind().and_then(|f| f.text()).unwrap_or("Pod");
         let name = pod.object.name().unwrap_or("<unnamed>");
-        // Without pod labels a policy could only select the whole namespace: no fix.
-        let fix = (!labels.is_empty() && pod.object.name().is_some()).then(|| {
-            let policy = format!("{name}-default-deny");
+        // Without pod labels a policy could only select the whole namespace: no fix. Nor when
+        // the new object would be invalid (a name or labels that are placeholders).
+        let policy = format!("{name}-default-deny");
+        let valid = picket_schema::formats::dns_subdomain(&policy).is_ok()
+            && labels.iter().all(|(k, v)| {
+                picket_schema::formats::label_key(k).is_ok()
+                    && picket_schema::formats::label_value(v).is_ok()
+            });
+        let fix = (!labels.is_empty() && pod.object.name().is_some() && valid).then(|| {
             let mut yaml = format!(
                 "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {}\n",
                 yaml_str(&policy)
