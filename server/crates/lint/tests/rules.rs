@@ -160,8 +160,9 @@ fn rule_fixtures() {
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("fixtures/rules/{}: {e}", meta.name))
             .map(|e| e.unwrap().path())
-            // `.picket.yaml` is the directory's configuration, not a fixture.
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !p.ends_with(".picket.yaml"))
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            // `.picket.yaml` configures the fixtures; it is not one.
+            .filter(|p| p.file_name().is_some_and(|n| n != ".picket.yaml"))
             .collect();
         files.sort();
         let mut offered = None;

@@ -180,7 +180,9 @@ fn config_categories_apply_and_rule_names_win() {
     let (found, _) = lint(POD, &config);
     let security: Vec<&str> = found
         .iter()
-        .filter(|f| picket_lint::rule_by_name(&f.0).unwrap().category == picket_lint::Category::Security)
+        .filter(|f| {
+            picket_lint::rule_by_name(&f.0).unwrap().category == picket_lint::Category::Security
+        })
         .map(|f| f.0.as_str())
         .collect();
     assert_eq!(security, ["host-network"]);

@@ -744,7 +744,10 @@ fn unknown_rules_in_picket_yaml_are_reported_with_their_line() {
 
 #[test]
 fn fix_diff_previews_and_fix_writes() {
-    let dir = temp_tree(&[("pod.yaml", PRIVILEGED_POD), (".picket.yaml", ONLY_PRIVILEGED)]);
+    let dir = temp_tree(&[
+        ("pod.yaml", PRIVILEGED_POD),
+        (".picket.yaml", ONLY_PRIVILEGED),
+    ]);
     let path = dir.path().join("pod.yaml");
     // Safe fixes only: the privileged fix is unsafe, so nothing changes.
     let o = run(&["fix", "--diff", path.to_str().unwrap()]);

@@ -4,8 +4,11 @@ use crate::rule::RuleEntry;
 
 pub(crate) mod correctness {
     pub(crate) mod common;
+    pub(crate) mod deprecated_service_account_field;
+    pub(crate) mod duplicate_env_var;
     pub(crate) mod hpa_target_missing;
     pub(crate) mod invalid_cron_schedule;
+    pub(crate) mod invalid_restart_policy;
     pub(crate) mod missing_configmap;
     pub(crate) mod missing_priority_class;
     pub(crate) mod missing_pvc;
@@ -33,23 +36,67 @@ pub(crate) mod reliability {
     pub(crate) mod common;
     pub(crate) mod cronjob_missing_concurrency_policy;
     pub(crate) mod cronjob_missing_deadline;
+    pub(crate) mod default_namespace;
+    pub(crate) mod deprecated_image_registry;
+    pub(crate) mod hpa_low_min_replicas;
+    pub(crate) mod hpa_max_equals_min;
     pub(crate) mod identical_liveness_readiness_probe;
     pub(crate) mod job_missing_ttl;
+    pub(crate) mod kube_system_workload;
+    pub(crate) mod latest_image_tag;
+    pub(crate) mod missing_anti_affinity;
+    pub(crate) mod missing_image_pull_policy;
     pub(crate) mod missing_liveness_probe;
+    pub(crate) mod missing_node_affinity;
     pub(crate) mod missing_pdb;
     pub(crate) mod missing_readiness_probe;
+    pub(crate) mod missing_topology_spread_constraints;
+    pub(crate) mod naked_pod;
     pub(crate) mod pdb_min_available_exceeds_replicas;
+    pub(crate) mod pdb_missing_unhealthy_pod_eviction_policy;
     pub(crate) mod pdb_selects_no_pod;
+    pub(crate) mod pdb_zero_disruptions;
+    pub(crate) mod recreate_update_strategy;
     pub(crate) mod static_replicas_with_hpa;
+    pub(crate) mod too_few_replicas;
+    pub(crate) mod unset_priority_class;
+}
+
+pub(crate) mod resources {
+    pub(crate) mod common;
+    pub(crate) mod cpu_limit_set;
+    pub(crate) mod missing_cpu_limit;
+    pub(crate) mod missing_cpu_request;
+    pub(crate) mod missing_ephemeral_storage_limit;
+    pub(crate) mod missing_memory_limit;
+    pub(crate) mod missing_memory_request;
+    pub(crate) mod requests_not_equal_limits;
+}
+
+pub(crate) mod secrets {
+    pub(crate) mod common;
+    pub(crate) mod hardcoded_secret_in_env;
+    pub(crate) mod secret_from_env_var;
+    pub(crate) mod secret_in_annotation;
+    pub(crate) mod secret_in_configmap;
 }
 
 pub(crate) mod security {
+    pub(crate) mod bidirectional_mount_propagation;
     pub(crate) mod capabilities_not_dropped;
     pub(crate) mod capability_added_beyond_baseline;
     pub(crate) mod common;
     pub(crate) mod custom_selinux_options;
     pub(crate) mod dangerous_capability_added;
+    pub(crate) mod helm_tiller;
+    pub(crate) mod host_aliases;
+    pub(crate) mod host_ipc;
     pub(crate) mod host_network;
+    pub(crate) mod host_path_volume;
+    pub(crate) mod host_pid;
+    pub(crate) mod host_port;
+    pub(crate) mod image_not_pinned_by_digest;
+    pub(crate) mod image_pull_policy_not_always;
     pub(crate) mod low_user_id;
     pub(crate) mod missing_linux_hardening;
     pub(crate) mod missing_seccomp_profile;
@@ -59,69 +106,127 @@ pub(crate) mod security {
     pub(crate) mod openshift_scc_privileged;
     pub(crate) mod privilege_escalation_allowed;
     pub(crate) mod privileged_container;
+    pub(crate) mod privileged_port;
+    pub(crate) mod restricted_volume_type;
     pub(crate) mod root_group;
     pub(crate) mod run_as_root_allowed;
     pub(crate) mod run_as_user_root;
+    pub(crate) mod runtime_socket_mount;
+    pub(crate) mod sensitive_host_path;
+    pub(crate) mod ssh_port;
+    pub(crate) mod subpath_mount;
     pub(crate) mod sudo_in_command;
     pub(crate) mod unconfined_apparmor_profile;
     pub(crate) mod unconfined_seccomp_profile;
     pub(crate) mod unmasked_proc_mount;
     pub(crate) mod unsafe_sysctls;
     pub(crate) mod windows_host_process;
+    pub(crate) mod writable_host_path_mount;
     pub(crate) mod writable_root_filesystem;
+}
+
+pub(crate) mod style {
+    pub(crate) mod missing_required_label;
 }
 
 /// Every rule, sorted by name.
 pub(crate) static RULES: &[RuleEntry] = &[
+    RuleEntry::of::<security::bidirectional_mount_propagation::BidirectionalMountPropagation>(&security::bidirectional_mount_propagation::BidirectionalMountPropagation::META),
     RuleEntry::of::<security::capabilities_not_dropped::CapabilitiesNotDropped>(&security::capabilities_not_dropped::CapabilitiesNotDropped::META),
     RuleEntry::of::<security::capability_added_beyond_baseline::CapabilityAddedBeyondBaseline>(&security::capability_added_beyond_baseline::CapabilityAddedBeyondBaseline::META),
+    RuleEntry::of::<resources::cpu_limit_set::CpuLimitSet>(&resources::cpu_limit_set::CpuLimitSet::META),
     RuleEntry::of::<reliability::cronjob_missing_concurrency_policy::CronjobMissingConcurrencyPolicy>(&reliability::cronjob_missing_concurrency_policy::CronjobMissingConcurrencyPolicy::META),
     RuleEntry::of::<reliability::cronjob_missing_deadline::CronjobMissingDeadline>(&reliability::cronjob_missing_deadline::CronjobMissingDeadline::META),
     RuleEntry::of::<security::custom_selinux_options::CustomSelinuxOptions>(&security::custom_selinux_options::CustomSelinuxOptions::META),
     RuleEntry::of::<security::dangerous_capability_added::DangerousCapabilityAdded>(&security::dangerous_capability_added::DangerousCapabilityAdded::META),
+    RuleEntry::of::<reliability::default_namespace::DefaultNamespace>(&reliability::default_namespace::DefaultNamespace::META),
+    RuleEntry::of::<reliability::deprecated_image_registry::DeprecatedImageRegistry>(&reliability::deprecated_image_registry::DeprecatedImageRegistry::META),
+    RuleEntry::of::<correctness::deprecated_service_account_field::DeprecatedServiceAccountField>(&correctness::deprecated_service_account_field::DeprecatedServiceAccountField::META),
+    RuleEntry::of::<correctness::duplicate_env_var::DuplicateEnvVar>(&correctness::duplicate_env_var::DuplicateEnvVar::META),
+    RuleEntry::of::<secrets::hardcoded_secret_in_env::HardcodedSecretInEnv>(&secrets::hardcoded_secret_in_env::HardcodedSecretInEnv::META),
+    RuleEntry::of::<security::helm_tiller::HelmTiller>(&security::helm_tiller::HelmTiller::META),
+    RuleEntry::of::<security::host_aliases::HostAliases>(&security::host_aliases::HostAliases::META),
+    RuleEntry::of::<security::host_ipc::HostIpc>(&security::host_ipc::HostIpc::META),
     RuleEntry::of::<security::host_network::HostNetwork>(&security::host_network::HostNetwork::META),
+    RuleEntry::of::<security::host_path_volume::HostPathVolume>(&security::host_path_volume::HostPathVolume::META),
+    RuleEntry::of::<security::host_pid::HostPid>(&security::host_pid::HostPid::META),
+    RuleEntry::of::<security::host_port::HostPort>(&security::host_port::HostPort::META),
+    RuleEntry::of::<reliability::hpa_low_min_replicas::HpaLowMinReplicas>(&reliability::hpa_low_min_replicas::HpaLowMinReplicas::META),
+    RuleEntry::of::<reliability::hpa_max_equals_min::HpaMaxEqualsMin>(&reliability::hpa_max_equals_min::HpaMaxEqualsMin::META),
     RuleEntry::of::<correctness::hpa_target_missing::HpaTargetMissing>(&correctness::hpa_target_missing::HpaTargetMissing::META),
     RuleEntry::of::<reliability::identical_liveness_readiness_probe::IdenticalLivenessReadinessProbe>(&reliability::identical_liveness_readiness_probe::IdenticalLivenessReadinessProbe::META),
+    RuleEntry::of::<security::image_not_pinned_by_digest::ImageNotPinnedByDigest>(&security::image_not_pinned_by_digest::ImageNotPinnedByDigest::META),
+    RuleEntry::of::<security::image_pull_policy_not_always::ImagePullPolicyNotAlways>(&security::image_pull_policy_not_always::ImagePullPolicyNotAlways::META),
     RuleEntry::of::<networking::ingress_backend_missing_service::IngressBackendMissingService>(&networking::ingress_backend_missing_service::IngressBackendMissingService::META),
     RuleEntry::of::<correctness::invalid_cron_schedule::InvalidCronSchedule>(&correctness::invalid_cron_schedule::InvalidCronSchedule::META),
+    RuleEntry::of::<correctness::invalid_restart_policy::InvalidRestartPolicy>(&correctness::invalid_restart_policy::InvalidRestartPolicy::META),
     RuleEntry::of::<reliability::job_missing_ttl::JobMissingTtl>(&reliability::job_missing_ttl::JobMissingTtl::META),
+    RuleEntry::of::<reliability::kube_system_workload::KubeSystemWorkload>(&reliability::kube_system_workload::KubeSystemWorkload::META),
+    RuleEntry::of::<reliability::latest_image_tag::LatestImageTag>(&reliability::latest_image_tag::LatestImageTag::META),
     RuleEntry::of::<security::low_user_id::LowUserId>(&security::low_user_id::LowUserId::META),
+    RuleEntry::of::<reliability::missing_anti_affinity::MissingAntiAffinity>(&reliability::missing_anti_affinity::MissingAntiAffinity::META),
     RuleEntry::of::<correctness::missing_configmap::MissingConfigmap>(&correctness::missing_configmap::MissingConfigmap::META),
+    RuleEntry::of::<resources::missing_cpu_limit::MissingCpuLimit>(&resources::missing_cpu_limit::MissingCpuLimit::META),
+    RuleEntry::of::<resources::missing_cpu_request::MissingCpuRequest>(&resources::missing_cpu_request::MissingCpuRequest::META),
+    RuleEntry::of::<resources::missing_ephemeral_storage_limit::MissingEphemeralStorageLimit>(&resources::missing_ephemeral_storage_limit::MissingEphemeralStorageLimit::META),
+    RuleEntry::of::<reliability::missing_image_pull_policy::MissingImagePullPolicy>(&reliability::missing_image_pull_policy::MissingImagePullPolicy::META),
     RuleEntry::of::<security::missing_linux_hardening::MissingLinuxHardening>(&security::missing_linux_hardening::MissingLinuxHardening::META),
     RuleEntry::of::<reliability::missing_liveness_probe::MissingLivenessProbe>(&reliability::missing_liveness_probe::MissingLivenessProbe::META),
+    RuleEntry::of::<resources::missing_memory_limit::MissingMemoryLimit>(&resources::missing_memory_limit::MissingMemoryLimit::META),
+    RuleEntry::of::<resources::missing_memory_request::MissingMemoryRequest>(&resources::missing_memory_request::MissingMemoryRequest::META),
+    RuleEntry::of::<reliability::missing_node_affinity::MissingNodeAffinity>(&reliability::missing_node_affinity::MissingNodeAffinity::META),
     RuleEntry::of::<reliability::missing_pdb::MissingPdb>(&reliability::missing_pdb::MissingPdb::META),
     RuleEntry::of::<correctness::missing_priority_class::MissingPriorityClass>(&correctness::missing_priority_class::MissingPriorityClass::META),
     RuleEntry::of::<correctness::missing_pvc::MissingPvc>(&correctness::missing_pvc::MissingPvc::META),
     RuleEntry::of::<reliability::missing_readiness_probe::MissingReadinessProbe>(&reliability::missing_readiness_probe::MissingReadinessProbe::META),
+    RuleEntry::of::<style::missing_required_label::MissingRequiredLabel>(&style::missing_required_label::MissingRequiredLabel::META),
     RuleEntry::of::<security::missing_seccomp_profile::MissingSeccompProfile>(&security::missing_seccomp_profile::MissingSeccompProfile::META),
     RuleEntry::of::<correctness::missing_secret::MissingSecret>(&correctness::missing_secret::MissingSecret::META),
     RuleEntry::of::<security::missing_security_context::MissingSecurityContext>(&security::missing_security_context::MissingSecurityContext::META),
     RuleEntry::of::<correctness::missing_service_account::MissingServiceAccount>(&correctness::missing_service_account::MissingServiceAccount::META),
+    RuleEntry::of::<reliability::missing_topology_spread_constraints::MissingTopologySpreadConstraints>(&reliability::missing_topology_spread_constraints::MissingTopologySpreadConstraints::META),
+    RuleEntry::of::<reliability::naked_pod::NakedPod>(&reliability::naked_pod::NakedPod::META),
     RuleEntry::of::<security::namespace_missing_pod_security_labels::NamespaceMissingPodSecurityLabels>(&security::namespace_missing_pod_security_labels::NamespaceMissingPodSecurityLabels::META),
     RuleEntry::of::<security::net_raw_capability::NetRawCapability>(&security::net_raw_capability::NetRawCapability::META),
     RuleEntry::of::<networking::network_policy_peer_selects_no_pod::NetworkPolicyPeerSelectsNoPod>(&networking::network_policy_peer_selects_no_pod::NetworkPolicyPeerSelectsNoPod::META),
     RuleEntry::of::<networking::network_policy_selects_no_pod::NetworkPolicySelectsNoPod>(&networking::network_policy_selects_no_pod::NetworkPolicySelectsNoPod::META),
     RuleEntry::of::<security::openshift_scc_privileged::OpenshiftSccPrivileged>(&security::openshift_scc_privileged::OpenshiftSccPrivileged::META),
     RuleEntry::of::<reliability::pdb_min_available_exceeds_replicas::PdbMinAvailableExceedsReplicas>(&reliability::pdb_min_available_exceeds_replicas::PdbMinAvailableExceedsReplicas::META),
+    RuleEntry::of::<reliability::pdb_missing_unhealthy_pod_eviction_policy::PdbMissingUnhealthyPodEvictionPolicy>(&reliability::pdb_missing_unhealthy_pod_eviction_policy::PdbMissingUnhealthyPodEvictionPolicy::META),
     RuleEntry::of::<reliability::pdb_selects_no_pod::PdbSelectsNoPod>(&reliability::pdb_selects_no_pod::PdbSelectsNoPod::META),
+    RuleEntry::of::<reliability::pdb_zero_disruptions::PdbZeroDisruptions>(&reliability::pdb_zero_disruptions::PdbZeroDisruptions::META),
     RuleEntry::of::<networking::pod_not_isolated_by_network_policy::PodNotIsolatedByNetworkPolicy>(&networking::pod_not_isolated_by_network_policy::PodNotIsolatedByNetworkPolicy::META),
     RuleEntry::of::<security::privilege_escalation_allowed::PrivilegeEscalationAllowed>(&security::privilege_escalation_allowed::PrivilegeEscalationAllowed::META),
     RuleEntry::of::<security::privileged_container::PrivilegedContainer>(&security::privileged_container::PrivilegedContainer::META),
+    RuleEntry::of::<security::privileged_port::PrivilegedPort>(&security::privileged_port::PrivilegedPort::META),
     RuleEntry::of::<correctness::probe_port_not_declared::ProbePortNotDeclared>(&correctness::probe_port_not_declared::ProbePortNotDeclared::META),
+    RuleEntry::of::<reliability::recreate_update_strategy::RecreateUpdateStrategy>(&reliability::recreate_update_strategy::RecreateUpdateStrategy::META),
+    RuleEntry::of::<resources::requests_not_equal_limits::RequestsNotEqualLimits>(&resources::requests_not_equal_limits::RequestsNotEqualLimits::META),
+    RuleEntry::of::<security::restricted_volume_type::RestrictedVolumeType>(&security::restricted_volume_type::RestrictedVolumeType::META),
     RuleEntry::of::<rbac::role_binding_missing_role::RoleBindingMissingRole>(&rbac::role_binding_missing_role::RoleBindingMissingRole::META),
     RuleEntry::of::<security::root_group::RootGroup>(&security::root_group::RootGroup::META),
     RuleEntry::of::<security::run_as_root_allowed::RunAsRootAllowed>(&security::run_as_root_allowed::RunAsRootAllowed::META),
     RuleEntry::of::<security::run_as_user_root::RunAsUserRoot>(&security::run_as_user_root::RunAsUserRoot::META),
+    RuleEntry::of::<security::runtime_socket_mount::RuntimeSocketMount>(&security::runtime_socket_mount::RuntimeSocketMount::META),
+    RuleEntry::of::<secrets::secret_from_env_var::SecretFromEnvVar>(&secrets::secret_from_env_var::SecretFromEnvVar::META),
+    RuleEntry::of::<secrets::secret_in_annotation::SecretInAnnotation>(&secrets::secret_in_annotation::SecretInAnnotation::META),
+    RuleEntry::of::<secrets::secret_in_configmap::SecretInConfigmap>(&secrets::secret_in_configmap::SecretInConfigmap::META),
     RuleEntry::of::<correctness::selector_label_mismatch::SelectorLabelMismatch>(&correctness::selector_label_mismatch::SelectorLabelMismatch::META),
+    RuleEntry::of::<security::sensitive_host_path::SensitiveHostPath>(&security::sensitive_host_path::SensitiveHostPath::META),
     RuleEntry::of::<networking::service_selects_no_pod::ServiceSelectsNoPod>(&networking::service_selects_no_pod::ServiceSelectsNoPod::META),
     RuleEntry::of::<networking::service_target_port_not_declared::ServiceTargetPortNotDeclared>(&networking::service_target_port_not_declared::ServiceTargetPortNotDeclared::META),
+    RuleEntry::of::<security::ssh_port::SshPort>(&security::ssh_port::SshPort::META),
     RuleEntry::of::<correctness::statefulset_missing_headless_service::StatefulsetMissingHeadlessService>(&correctness::statefulset_missing_headless_service::StatefulsetMissingHeadlessService::META),
     RuleEntry::of::<reliability::static_replicas_with_hpa::StaticReplicasWithHpa>(&reliability::static_replicas_with_hpa::StaticReplicasWithHpa::META),
+    RuleEntry::of::<security::subpath_mount::SubpathMount>(&security::subpath_mount::SubpathMount::META),
     RuleEntry::of::<security::sudo_in_command::SudoInCommand>(&security::sudo_in_command::SudoInCommand::META),
+    RuleEntry::of::<reliability::too_few_replicas::TooFewReplicas>(&reliability::too_few_replicas::TooFewReplicas::META),
     RuleEntry::of::<security::unconfined_apparmor_profile::UnconfinedApparmorProfile>(&security::unconfined_apparmor_profile::UnconfinedApparmorProfile::META),
     RuleEntry::of::<security::unconfined_seccomp_profile::UnconfinedSeccompProfile>(&security::unconfined_seccomp_profile::UnconfinedSeccompProfile::META),
     RuleEntry::of::<security::unmasked_proc_mount::UnmaskedProcMount>(&security::unmasked_proc_mount::UnmaskedProcMount::META),
     RuleEntry::of::<security::unsafe_sysctls::UnsafeSysctls>(&security::unsafe_sysctls::UnsafeSysctls::META),
+    RuleEntry::of::<reliability::unset_priority_class::UnsetPriorityClass>(&reliability::unset_priority_class::UnsetPriorityClass::META),
     RuleEntry::of::<security::windows_host_process::WindowsHostProcess>(&security::windows_host_process::WindowsHostProcess::META),
+    RuleEntry::of::<security::writable_host_path_mount::WritableHostPathMount>(&security::writable_host_path_mount::WritableHostPathMount::META),
     RuleEntry::of::<security::writable_root_filesystem::WritableRootFilesystem>(&security::writable_root_filesystem::WritableRootFilesystem::META),
 ];

@@ -124,6 +124,9 @@ impl Rule for PodNotIsolatedByNetworkPolicy {
                 picket_schema::formats::label_key(k).is_ok()
                     && picket_schema::formats::label_value(v).is_ok()
             });
+        // A policy in `default` would need `namespace: default`, which `default-namespace`
+        // flags: the namespace is the thing to fix first.
+        let valid = valid && ns != Some("default");
         let fix = (!labels.is_empty() && pod.object.name().is_some() && valid).then(|| {
             let mut yaml = format!(
                 "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {}\n",
