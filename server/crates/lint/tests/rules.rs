@@ -160,7 +160,13 @@ fn rule_fixtures() {
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("fixtures/rules/{}: {e}", meta.name))
             .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            // `.picket.yaml` is the configuration, not a fixture.
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "yaml")
+                    && !p
+                        .file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
             .collect();
         files.sort();
         let mut offered = None;
