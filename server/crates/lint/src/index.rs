@@ -103,7 +103,7 @@ pub struct Summary {
     pub target: Option<(String, String)>,
     /// Binding subjects: `(kind, name, namespace)`.
     pub subjects: Vec<(String, String, Option<String>)>,
-    /// A Role or ClusterRole granting every verb on every resource.
+    /// A Role or ClusterRole granting every verb on every resource of every API group.
     pub admin_role: bool,
     /// A pod that is privileged and mounts a hostPath: a host takeover once compromised.
     pub privileged_with_host_path: bool,
@@ -317,10 +317,22 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
             s.generates.extend(names);
         }
     }
+    // Every resource of every API group, with every verb (`*`, or all the read and write
+    // verbs), on any object name.
     s.admin_role = o.policy_rules().any(|r| {
         let has =
             |f: Option<picket_model::Field<'_>>| f.is_some_and(|f| f.strings().any(|v| v == "*"));
-        has(r.verbs()) && has(r.resources())
+        let verbs: Vec<&str> = r.verbs().map(|f| f.strings().collect()).unwrap_or_default();
+        let all_verbs = verbs.contains(&"*")
+            || [
+                "get", "list", "watch", "create", "update", "patch", "delete",
+            ]
+            .iter()
+            .all(|v| verbs.contains(v));
+        let named = r
+            .resource_names()
+            .is_some_and(|f| f.strings().next().is_some());
+        all_verbs && has(r.resources()) && has(r.api_groups()) && !named
     });
     s
 }

@@ -189,7 +189,7 @@ fn rule_fixtures() {
                             usize::from(v.range.end()),
                             severity(v.severity),
                             v.rule.name.to_owned(),
-                            v.message.clone(),
+                            v.full_message(),
                         )
                     })
                     .collect();

@@ -19,17 +19,46 @@ pub(crate) mod correctness {
     pub(crate) mod statefulset_missing_headless_service;
 }
 
+pub(crate) mod deprecation {
+    pub(crate) mod common;
+    pub(crate) mod deprecated_api_version;
+    pub(crate) mod pod_security_policy;
+    pub(crate) mod removed_api_version;
+}
+
 pub(crate) mod networking {
+    pub(crate) mod exposed_admin_ui;
+    pub(crate) mod exposed_service;
     pub(crate) mod ingress_backend_missing_service;
+    pub(crate) mod ingress_catch_all_host;
+    pub(crate) mod ingress_nginx_snippet_annotation;
+    pub(crate) mod ingress_without_tls;
     pub(crate) mod network_policy_peer_selects_no_pod;
     pub(crate) mod network_policy_selects_no_pod;
     pub(crate) mod pod_not_isolated_by_network_policy;
+    pub(crate) mod service_external_ips;
     pub(crate) mod service_selects_no_pod;
     pub(crate) mod service_target_port_not_declared;
 }
 
 pub(crate) mod rbac {
+    pub(crate) mod automount_service_account_token;
+    pub(crate) mod binding_to_anonymous;
+    pub(crate) mod binding_to_authenticated;
+    pub(crate) mod cluster_admin_binding;
+    pub(crate) mod common;
+    pub(crate) mod csr_approval_access;
+    pub(crate) mod default_service_account;
+    pub(crate) mod impersonate_access;
+    pub(crate) mod nodes_proxy_access;
+    pub(crate) mod pod_create_access;
+    pub(crate) mod pod_exec_access;
+    pub(crate) mod rbac_escalation_verbs;
     pub(crate) mod role_binding_missing_role;
+    pub(crate) mod secrets_access;
+    pub(crate) mod system_masters_binding;
+    pub(crate) mod webhook_modify_access;
+    pub(crate) mod wildcard_in_rbac_rules;
 }
 
 pub(crate) mod reliability {
@@ -131,18 +160,27 @@ pub(crate) mod style {
 
 /// Every rule, sorted by name.
 pub(crate) static RULES: &[RuleEntry] = &[
+    RuleEntry::of::<rbac::automount_service_account_token::AutomountServiceAccountToken>(&rbac::automount_service_account_token::AutomountServiceAccountToken::META),
     RuleEntry::of::<security::bidirectional_mount_propagation::BidirectionalMountPropagation>(&security::bidirectional_mount_propagation::BidirectionalMountPropagation::META),
+    RuleEntry::of::<rbac::binding_to_anonymous::BindingToAnonymous>(&rbac::binding_to_anonymous::BindingToAnonymous::META),
+    RuleEntry::of::<rbac::binding_to_authenticated::BindingToAuthenticated>(&rbac::binding_to_authenticated::BindingToAuthenticated::META),
     RuleEntry::of::<security::capabilities_not_dropped::CapabilitiesNotDropped>(&security::capabilities_not_dropped::CapabilitiesNotDropped::META),
     RuleEntry::of::<security::capability_added_beyond_baseline::CapabilityAddedBeyondBaseline>(&security::capability_added_beyond_baseline::CapabilityAddedBeyondBaseline::META),
+    RuleEntry::of::<rbac::cluster_admin_binding::ClusterAdminBinding>(&rbac::cluster_admin_binding::ClusterAdminBinding::META),
     RuleEntry::of::<resources::cpu_limit_set::CpuLimitSet>(&resources::cpu_limit_set::CpuLimitSet::META),
     RuleEntry::of::<reliability::cronjob_missing_concurrency_policy::CronjobMissingConcurrencyPolicy>(&reliability::cronjob_missing_concurrency_policy::CronjobMissingConcurrencyPolicy::META),
     RuleEntry::of::<reliability::cronjob_missing_deadline::CronjobMissingDeadline>(&reliability::cronjob_missing_deadline::CronjobMissingDeadline::META),
+    RuleEntry::of::<rbac::csr_approval_access::CsrApprovalAccess>(&rbac::csr_approval_access::CsrApprovalAccess::META),
     RuleEntry::of::<security::custom_selinux_options::CustomSelinuxOptions>(&security::custom_selinux_options::CustomSelinuxOptions::META),
     RuleEntry::of::<security::dangerous_capability_added::DangerousCapabilityAdded>(&security::dangerous_capability_added::DangerousCapabilityAdded::META),
     RuleEntry::of::<reliability::default_namespace::DefaultNamespace>(&reliability::default_namespace::DefaultNamespace::META),
+    RuleEntry::of::<rbac::default_service_account::DefaultServiceAccount>(&rbac::default_service_account::DefaultServiceAccount::META),
+    RuleEntry::of::<deprecation::deprecated_api_version::DeprecatedApiVersion>(&deprecation::deprecated_api_version::DeprecatedApiVersion::META),
     RuleEntry::of::<reliability::deprecated_image_registry::DeprecatedImageRegistry>(&reliability::deprecated_image_registry::DeprecatedImageRegistry::META),
     RuleEntry::of::<correctness::deprecated_service_account_field::DeprecatedServiceAccountField>(&correctness::deprecated_service_account_field::DeprecatedServiceAccountField::META),
     RuleEntry::of::<correctness::duplicate_env_var::DuplicateEnvVar>(&correctness::duplicate_env_var::DuplicateEnvVar::META),
+    RuleEntry::of::<networking::exposed_admin_ui::ExposedAdminUi>(&networking::exposed_admin_ui::ExposedAdminUi::META),
+    RuleEntry::of::<networking::exposed_service::ExposedService>(&networking::exposed_service::ExposedService::META),
     RuleEntry::of::<secrets::hardcoded_secret_in_env::HardcodedSecretInEnv>(&secrets::hardcoded_secret_in_env::HardcodedSecretInEnv::META),
     RuleEntry::of::<security::helm_tiller::HelmTiller>(&security::helm_tiller::HelmTiller::META),
     RuleEntry::of::<security::host_aliases::HostAliases>(&security::host_aliases::HostAliases::META),
@@ -157,7 +195,11 @@ pub(crate) static RULES: &[RuleEntry] = &[
     RuleEntry::of::<reliability::identical_liveness_readiness_probe::IdenticalLivenessReadinessProbe>(&reliability::identical_liveness_readiness_probe::IdenticalLivenessReadinessProbe::META),
     RuleEntry::of::<security::image_not_pinned_by_digest::ImageNotPinnedByDigest>(&security::image_not_pinned_by_digest::ImageNotPinnedByDigest::META),
     RuleEntry::of::<security::image_pull_policy_not_always::ImagePullPolicyNotAlways>(&security::image_pull_policy_not_always::ImagePullPolicyNotAlways::META),
+    RuleEntry::of::<rbac::impersonate_access::ImpersonateAccess>(&rbac::impersonate_access::ImpersonateAccess::META),
     RuleEntry::of::<networking::ingress_backend_missing_service::IngressBackendMissingService>(&networking::ingress_backend_missing_service::IngressBackendMissingService::META),
+    RuleEntry::of::<networking::ingress_catch_all_host::IngressCatchAllHost>(&networking::ingress_catch_all_host::IngressCatchAllHost::META),
+    RuleEntry::of::<networking::ingress_nginx_snippet_annotation::IngressNginxSnippetAnnotation>(&networking::ingress_nginx_snippet_annotation::IngressNginxSnippetAnnotation::META),
+    RuleEntry::of::<networking::ingress_without_tls::IngressWithoutTls>(&networking::ingress_without_tls::IngressWithoutTls::META),
     RuleEntry::of::<correctness::invalid_cron_schedule::InvalidCronSchedule>(&correctness::invalid_cron_schedule::InvalidCronSchedule::META),
     RuleEntry::of::<correctness::invalid_restart_policy::InvalidRestartPolicy>(&correctness::invalid_restart_policy::InvalidRestartPolicy::META),
     RuleEntry::of::<reliability::job_missing_ttl::JobMissingTtl>(&reliability::job_missing_ttl::JobMissingTtl::META),
@@ -190,17 +232,23 @@ pub(crate) static RULES: &[RuleEntry] = &[
     RuleEntry::of::<security::net_raw_capability::NetRawCapability>(&security::net_raw_capability::NetRawCapability::META),
     RuleEntry::of::<networking::network_policy_peer_selects_no_pod::NetworkPolicyPeerSelectsNoPod>(&networking::network_policy_peer_selects_no_pod::NetworkPolicyPeerSelectsNoPod::META),
     RuleEntry::of::<networking::network_policy_selects_no_pod::NetworkPolicySelectsNoPod>(&networking::network_policy_selects_no_pod::NetworkPolicySelectsNoPod::META),
+    RuleEntry::of::<rbac::nodes_proxy_access::NodesProxyAccess>(&rbac::nodes_proxy_access::NodesProxyAccess::META),
     RuleEntry::of::<security::openshift_scc_privileged::OpenshiftSccPrivileged>(&security::openshift_scc_privileged::OpenshiftSccPrivileged::META),
     RuleEntry::of::<reliability::pdb_min_available_exceeds_replicas::PdbMinAvailableExceedsReplicas>(&reliability::pdb_min_available_exceeds_replicas::PdbMinAvailableExceedsReplicas::META),
     RuleEntry::of::<reliability::pdb_missing_unhealthy_pod_eviction_policy::PdbMissingUnhealthyPodEvictionPolicy>(&reliability::pdb_missing_unhealthy_pod_eviction_policy::PdbMissingUnhealthyPodEvictionPolicy::META),
     RuleEntry::of::<reliability::pdb_selects_no_pod::PdbSelectsNoPod>(&reliability::pdb_selects_no_pod::PdbSelectsNoPod::META),
     RuleEntry::of::<reliability::pdb_zero_disruptions::PdbZeroDisruptions>(&reliability::pdb_zero_disruptions::PdbZeroDisruptions::META),
+    RuleEntry::of::<rbac::pod_create_access::PodCreateAccess>(&rbac::pod_create_access::PodCreateAccess::META),
+    RuleEntry::of::<rbac::pod_exec_access::PodExecAccess>(&rbac::pod_exec_access::PodExecAccess::META),
     RuleEntry::of::<networking::pod_not_isolated_by_network_policy::PodNotIsolatedByNetworkPolicy>(&networking::pod_not_isolated_by_network_policy::PodNotIsolatedByNetworkPolicy::META),
+    RuleEntry::of::<deprecation::pod_security_policy::PodSecurityPolicy>(&deprecation::pod_security_policy::PodSecurityPolicy::META),
     RuleEntry::of::<security::privilege_escalation_allowed::PrivilegeEscalationAllowed>(&security::privilege_escalation_allowed::PrivilegeEscalationAllowed::META),
     RuleEntry::of::<security::privileged_container::PrivilegedContainer>(&security::privileged_container::PrivilegedContainer::META),
     RuleEntry::of::<security::privileged_port::PrivilegedPort>(&security::privileged_port::PrivilegedPort::META),
     RuleEntry::of::<correctness::probe_port_not_declared::ProbePortNotDeclared>(&correctness::probe_port_not_declared::ProbePortNotDeclared::META),
+    RuleEntry::of::<rbac::rbac_escalation_verbs::RbacEscalationVerbs>(&rbac::rbac_escalation_verbs::RbacEscalationVerbs::META),
     RuleEntry::of::<reliability::recreate_update_strategy::RecreateUpdateStrategy>(&reliability::recreate_update_strategy::RecreateUpdateStrategy::META),
+    RuleEntry::of::<deprecation::removed_api_version::RemovedApiVersion>(&deprecation::removed_api_version::RemovedApiVersion::META),
     RuleEntry::of::<resources::requests_not_equal_limits::RequestsNotEqualLimits>(&resources::requests_not_equal_limits::RequestsNotEqualLimits::META),
     RuleEntry::of::<security::restricted_volume_type::RestrictedVolumeType>(&security::restricted_volume_type::RestrictedVolumeType::META),
     RuleEntry::of::<rbac::role_binding_missing_role::RoleBindingMissingRole>(&rbac::role_binding_missing_role::RoleBindingMissingRole::META),
@@ -211,8 +259,10 @@ pub(crate) static RULES: &[RuleEntry] = &[
     RuleEntry::of::<secrets::secret_from_env_var::SecretFromEnvVar>(&secrets::secret_from_env_var::SecretFromEnvVar::META),
     RuleEntry::of::<secrets::secret_in_annotation::SecretInAnnotation>(&secrets::secret_in_annotation::SecretInAnnotation::META),
     RuleEntry::of::<secrets::secret_in_configmap::SecretInConfigmap>(&secrets::secret_in_configmap::SecretInConfigmap::META),
+    RuleEntry::of::<rbac::secrets_access::SecretsAccess>(&rbac::secrets_access::SecretsAccess::META),
     RuleEntry::of::<correctness::selector_label_mismatch::SelectorLabelMismatch>(&correctness::selector_label_mismatch::SelectorLabelMismatch::META),
     RuleEntry::of::<security::sensitive_host_path::SensitiveHostPath>(&security::sensitive_host_path::SensitiveHostPath::META),
+    RuleEntry::of::<networking::service_external_ips::ServiceExternalIps>(&networking::service_external_ips::ServiceExternalIps::META),
     RuleEntry::of::<networking::service_selects_no_pod::ServiceSelectsNoPod>(&networking::service_selects_no_pod::ServiceSelectsNoPod::META),
     RuleEntry::of::<networking::service_target_port_not_declared::ServiceTargetPortNotDeclared>(&networking::service_target_port_not_declared::ServiceTargetPortNotDeclared::META),
     RuleEntry::of::<security::ssh_port::SshPort>(&security::ssh_port::SshPort::META),
@@ -220,12 +270,15 @@ pub(crate) static RULES: &[RuleEntry] = &[
     RuleEntry::of::<reliability::static_replicas_with_hpa::StaticReplicasWithHpa>(&reliability::static_replicas_with_hpa::StaticReplicasWithHpa::META),
     RuleEntry::of::<security::subpath_mount::SubpathMount>(&security::subpath_mount::SubpathMount::META),
     RuleEntry::of::<security::sudo_in_command::SudoInCommand>(&security::sudo_in_command::SudoInCommand::META),
+    RuleEntry::of::<rbac::system_masters_binding::SystemMastersBinding>(&rbac::system_masters_binding::SystemMastersBinding::META),
     RuleEntry::of::<reliability::too_few_replicas::TooFewReplicas>(&reliability::too_few_replicas::TooFewReplicas::META),
     RuleEntry::of::<security::unconfined_apparmor_profile::UnconfinedApparmorProfile>(&security::unconfined_apparmor_profile::UnconfinedApparmorProfile::META),
     RuleEntry::of::<security::unconfined_seccomp_profile::UnconfinedSeccompProfile>(&security::unconfined_seccomp_profile::UnconfinedSeccompProfile::META),
     RuleEntry::of::<security::unmasked_proc_mount::UnmaskedProcMount>(&security::unmasked_proc_mount::UnmaskedProcMount::META),
     RuleEntry::of::<security::unsafe_sysctls::UnsafeSysctls>(&security::unsafe_sysctls::UnsafeSysctls::META),
     RuleEntry::of::<reliability::unset_priority_class::UnsetPriorityClass>(&reliability::unset_priority_class::UnsetPriorityClass::META),
+    RuleEntry::of::<rbac::webhook_modify_access::WebhookModifyAccess>(&rbac::webhook_modify_access::WebhookModifyAccess::META),
+    RuleEntry::of::<rbac::wildcard_in_rbac_rules::WildcardInRbacRules>(&rbac::wildcard_in_rbac_rules::WildcardInRbacRules::META),
     RuleEntry::of::<security::windows_host_process::WindowsHostProcess>(&security::windows_host_process::WindowsHostProcess::META),
     RuleEntry::of::<security::writable_host_path_mount::WritableHostPathMount>(&security::writable_host_path_mount::WritableHostPathMount::META),
     RuleEntry::of::<security::writable_root_filesystem::WritableRootFilesystem>(&security::writable_root_filesystem::WritableRootFilesystem::META),

@@ -119,12 +119,19 @@ pub(crate) fn describe(object: Object<'_>) -> String {
 /// `restartPolicy: Never` or `OnFailure`) rather than serving for as long as it can.
 pub(crate) fn runs_to_completion(pod: PodCx<'_>) -> bool {
     let o = pod.object;
+    // Controllers of long-running pods reject any other restart policy, so for them the
+    // field says nothing about the workload (`invalid-restart-policy` reports it).
+    let bare = matches!(
+        o.workload_kind(),
+        Some(picket_model::WorkloadKind::Pod | picket_model::WorkloadKind::PodTemplate)
+    );
     o.is(&["batch"], "Job")
         || o.is(&["batch"], "CronJob")
-        || matches!(
-            pod.spec.restart_policy().and_then(|f| f.text()),
-            Some("Never" | "OnFailure")
-        )
+        || bare
+            && matches!(
+                pod.spec.restart_policy().and_then(|f| f.text()),
+                Some("Never" | "OnFailure")
+            )
 }
 
 /// The defaults of a probe's timing fields, left out of its canonical form.
