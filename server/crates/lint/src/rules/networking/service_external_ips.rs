@@ -1,7 +1,9 @@
 //! `service-external-ips`: a Service with `externalIPs`.
 
-use picket_model::Object;
+use picket_model::{Object, View};
+use picket_syntax::NodeKind;
 
+use crate::edit::{Fix, remove_entry};
 use crate::engine::Cx;
 use crate::rule::{Rule, declare_rule};
 
@@ -45,6 +47,11 @@ declare_rule! {
     ///     - port: 80
     /// ```
     ///
+    /// ## Fix safety
+    /// The fix removes `externalIPs`. Clients that reach the Service through one of those
+    /// addresses lose it: give the Service a `LoadBalancer` or `NodePort` type, or an
+    /// Ingress or Gateway route, that serves them first.
+    ///
     /// ## References
     /// - https://github.com/kubernetes/kubernetes/issues/97076
     /// - https://kubernetes.io/docs/concepts/services-networking/service/#external-ips
@@ -52,7 +59,7 @@ declare_rule! {
         name: "service-external-ips",
         category: Networking,
         severity: Warning,
-        fix: None,
+        fix: Some(Unsafe),
         summary: "Service claims external IPs (CVE-2020-8554)",
         peers: [
             Trivy: "KSV-0108",
@@ -78,11 +85,20 @@ impl Rule for ServiceExternalIps {
             .map(|ip| format!("`{ip}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        // Through an alias, the entry belongs to the anchored mapping: leave that alone.
+        let spec_aliased = object
+            .field("spec")
+            .is_some_and(|f| f.value_as_written().kind() == NodeKind::Alias);
+        let fix = (!spec_aliased)
+            .then(|| remove_entry(cx.doc(), svc.mapping(), field))
+            .flatten()
+            .map(|e| Fix::unsafe_("Remove `externalIPs`", e));
         cx.report(
             field.key_range(),
             format!(
                 "Service `{name}` claims external IPs {list}: traffic to them is captured on every node (CVE-2020-8554)"
             ),
-        );
+        )
+        .fix(fix);
     }
 }

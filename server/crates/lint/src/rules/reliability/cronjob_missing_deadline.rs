@@ -1,9 +1,13 @@
 //! `cronjob-missing-deadline`: a CronJob without `startingDeadlineSeconds`.
 
 use picket_model::{Object, View};
+use picket_syntax::NodeKind;
 
+use crate::edit::{Fix, Value, ensure_path};
 use crate::engine::Cx;
 use crate::rule::{Rule, declare_rule};
+
+use super::common::insert_before;
 
 declare_rule! {
     /// ## What it flags
@@ -53,13 +57,19 @@ declare_rule! {
     ///               image: shop/report:3.2
     /// ```
     ///
+    /// ## Fix safety
+    /// The fix sets `startingDeadlineSeconds: 300`: a run that cannot start within five
+    /// minutes of its scheduled time is skipped and counted as missed. A CronJob that
+    /// relied on late runs catching up (after a controller outage, or when
+    /// `concurrencyPolicy: Forbid` holds runs back behind a long one) skips them instead.
+    ///
     /// ## References
     /// - https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#job-creation
     pub(crate) CronjobMissingDeadline {
         name: "cronjob-missing-deadline",
         category: Reliability,
         severity: Warning,
-        fix: None,
+        fix: Some(Unsafe),
         summary: "CronJob has no startingDeadlineSeconds",
         peers: [KubeScore: "cronjob-has-deadline"],
     }
@@ -70,7 +80,10 @@ impl Rule for CronjobMissingDeadline {
         if !object.is(&["batch"], "CronJob") {
             return;
         }
-        let Some(spec) = object.field("spec").and_then(|f| f.as_mapping()) else {
+        let Some(spec_field) = object.field("spec") else {
+            return;
+        };
+        let Some(spec) = spec_field.as_mapping() else {
             return;
         };
         if spec
@@ -80,9 +93,22 @@ impl Rule for CronjobMissingDeadline {
             return;
         }
         let name = object.name().unwrap_or("<unnamed>");
+        // Through an alias, the spec is the anchored mapping: leave that alone.
+        let fix = (spec_field.value_as_written().kind() != NodeKind::Alias)
+            .then(|| {
+                if spec.entry("startingDeadlineSeconds").is_some() {
+                    // `startingDeadlineSeconds:` with nothing after it.
+                    ensure_path(cx.doc(), spec, &["startingDeadlineSeconds"], Value::scalar("300"))
+                } else {
+                    insert_before(cx.doc(), spec, &["jobTemplate"], "startingDeadlineSeconds", "300")
+                }
+            })
+            .flatten()
+            .map(|e| Fix::unsafe_("Set `startingDeadlineSeconds: 300`", e));
         cx.report(
             object.header_range(),
             format!("CronJob `{name}` has no `startingDeadlineSeconds`"),
-        );
+        )
+        .fix(fix);
     }
 }

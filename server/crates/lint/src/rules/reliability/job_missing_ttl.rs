@@ -1,9 +1,13 @@
 //! `job-missing-ttl`: a standalone Job that is never cleaned up.
 
 use picket_model::{Object, View};
+use picket_syntax::NodeKind;
 
+use crate::edit::{Fix, Value, ensure_path};
 use crate::engine::Cx;
 use crate::rule::{Rule, declare_rule};
+
+use super::common::insert_before;
 
 declare_rule! {
     /// ## What it flags
@@ -54,13 +58,20 @@ declare_rule! {
     ///           image: shop/migrate:4.1
     /// ```
     ///
+    /// ## Fix safety
+    /// The fix sets `ttlSecondsAfterFinished: 86400`: the Job and its pods, with their logs
+    /// and status, are deleted a day after it finishes. Anything that reads them later (a
+    /// pipeline waiting on the Job, someone debugging a failure, a tool that checks it
+    /// ran) no longer finds them, and a GitOps tool that syncs continuously may create the
+    /// Job again and run it once more.
+    ///
     /// ## References
     /// - https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/
     pub(crate) JobMissingTtl {
         name: "job-missing-ttl",
         category: Reliability,
         severity: Warning,
-        fix: None,
+        fix: Some(Unsafe),
         summary: "Job has no ttlSecondsAfterFinished",
         peers: [KubeLinter: "job-ttl-seconds-after-finished"],
     }
@@ -71,7 +82,10 @@ impl Rule for JobMissingTtl {
         if !object.is(&["batch"], "Job") {
             return;
         }
-        let Some(spec) = object.field("spec").and_then(|f| f.as_mapping()) else {
+        let Some(spec_field) = object.field("spec") else {
+            return;
+        };
+        let Some(spec) = spec_field.as_mapping() else {
             return;
         };
         if spec
@@ -88,9 +102,22 @@ impl Rule for JobMissingTtl {
             return;
         }
         let name = object.name().unwrap_or("<unnamed>");
+        // Through an alias, the spec is the anchored mapping: leave that alone.
+        let fix = (spec_field.value_as_written().kind() != NodeKind::Alias)
+            .then(|| {
+                if spec.entry("ttlSecondsAfterFinished").is_some() {
+                    // `ttlSecondsAfterFinished:` with nothing after it.
+                    ensure_path(cx.doc(), spec, &["ttlSecondsAfterFinished"], Value::scalar("86400"))
+                } else {
+                    insert_before(cx.doc(), spec, &["template"], "ttlSecondsAfterFinished", "86400")
+                }
+            })
+            .flatten()
+            .map(|e| Fix::unsafe_("Set `ttlSecondsAfterFinished: 86400`", e));
         cx.report(
             object.header_range(),
             format!("Job `{name}` has no `ttlSecondsAfterFinished`: it stays after it finishes"),
-        );
+        )
+        .fix(fix);
     }
 }

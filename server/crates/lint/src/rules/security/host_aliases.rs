@@ -1,7 +1,9 @@
 //! `host-aliases`: pods that write their own `/etc/hosts` entries.
 
 use picket_model::View;
+use picket_syntax::NodeKind;
 
+use crate::edit::{Fix, remove_entry};
 use crate::engine::Cx;
 use crate::rule::{PodCx, Rule, declare_rule};
 
@@ -45,13 +47,18 @@ declare_rule! {
     ///       image: nginx:1.27
     /// ```
     ///
+    /// ## Fix safety
+    /// The fix removes `hostAliases`. The names it listed then resolve through cluster DNS:
+    /// if nothing there answers for them (a Service, an `ExternalName` Service, a DNS
+    /// record), the app fails to reach them, or reaches whatever address DNS gives instead.
+    ///
     /// ## References
     /// - https://kubernetes.io/docs/tasks/network/customize-hosts-file-for-pods/
     pub(crate) HostAliases {
         name: "host-aliases",
         category: Security,
         severity: Info,
-        fix: None,
+        fix: Some(Unsafe),
         summary: "Pod manages /etc/hosts entries with hostAliases",
         peers: [Trivy: "KSV-0007"],
         default_enabled: false,
@@ -66,9 +73,20 @@ impl Rule for HostAliases {
         if field.items().next().is_none() {
             return;
         }
+        // Through an alias, the entry belongs to the anchored mapping: leave that alone.
+        let spec = match pod.template {
+            Some(t) => t.field("spec"),
+            None => pod.object.field("spec"),
+        };
+        let aliased = spec.is_some_and(|f| f.value_as_written().kind() == NodeKind::Alias);
+        let fix = (!aliased)
+            .then(|| remove_entry(cx.doc(), pod.spec.mapping(), field))
+            .flatten()
+            .map(|e| Fix::unsafe_("Remove `hostAliases`", e));
         cx.report(
             field.key_range(),
             "Pod manages `/etc/hosts` entries with `hostAliases`",
-        );
+        )
+        .fix(fix);
     }
 }
