@@ -822,3 +822,27 @@ fn fix_diff_on_the_fixtures_shows_edits_and_changes_nothing() {
         );
     }
 }
+
+#[test]
+fn ignore_annotations_work_in_the_cli() {
+    // `picket.dev/ignore` silences Picket's names; kube-linter's annotation silences the rules
+    // that cross-walk to that check (`privileged-container` here).
+    let picket = PRIVILEGED_POD.replace(
+        "  name: web\nspec:",
+        "  name: web\n  annotations:\n    picket.dev/ignore: privileged-container\nspec:",
+    );
+    let kube_linter = PRIVILEGED_POD.replace(
+        "  name: web\nspec:",
+        "  name: web\n  annotations:\n    ignore-check.kube-linter.io/privileged-container: debug image\nspec:",
+    );
+    for text in [&picket, &kube_linter] {
+        let dir = temp_tree(&[("pod.yaml", text)]);
+        let (_, v) = json(&[dir.path().to_str().unwrap()]);
+        let found = codes(&v);
+        assert!(
+            !found.contains(&"privileged-container".to_owned()),
+            "{found:?}"
+        );
+        assert!(!found.is_empty(), "other rules still report");
+    }
+}

@@ -488,7 +488,10 @@ fn fix_all_applies_safe_fixes_only() {
 fn suppressions_and_annotations_work_over_lsp() {
     let text = PRIVILEGED
         .replace("privileged: true # debug", "privileged: true # picket:ignore[privileged-container, host-netwrk] debug")
-        .replace("  name: web\nspec:", "  name: web\n  annotations: {ignore-check.kube-linter.io/latest-tag: pinned elsewhere}\nspec:");
+        .replace(
+            "  name: web\nspec:",
+            "  name: web\n  annotations: {ignore-check.kube-linter.io/run-as-non-root: reviewed, picket.dev/ignore: writable-root-filesystem}\nspec:",
+        );
     let mut c = server(&[]);
     c.initialize(utf8_client(), None).unwrap();
     c.did_open(URI, 1, &text).unwrap();
