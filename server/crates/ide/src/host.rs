@@ -283,25 +283,27 @@ impl Analysis {
     ) {
         let known = |name: &str| all_codes().iter().any(|(c, _)| *c == name);
         let report = picket_lint::check_file(&entry.parsed, file.0, self.index(), rules, known);
-        let migrations: Vec<_> = report
+        // Documents whose apiVersion or kind a deprecation rule already explains.
+        let parsed = &entry.parsed;
+        let explained: Vec<usize> = report
             .violations
             .iter()
             .filter(|v| {
                 matches!(
                     v.rule.name,
-                    "removed-api-version" | "deprecated-api-version"
+                    "removed-api-version" | "deprecated-api-version" | "pod-security-policy"
                 )
             })
-            .map(|v| v.range)
+            .map(|v| parsed.document_index_at(v.range.start()))
             .collect();
         out.retain(|d| {
             let start = usize::from(d.range.start());
             let suppressed =
                 d.code != "yaml-syntax" && report.suppressions.suppresses(d.code, start);
-            // A removed apiVersion is the rule's finding, with its migration; the schema's
-            // "unknown apiVersion" would say the same thing twice.
-            let duplicate = d.code == "unknown-api-version"
-                && migrations.iter().any(|r| r.intersect(d.range).is_some());
+            // A removed apiVersion (or kind) is the rule's finding, with its migration; the
+            // schema's "unknown apiVersion/kind" would say the same thing twice.
+            let duplicate = matches!(d.code, "unknown-api-version" | "unknown-kind")
+                && explained.contains(&parsed.document_index_at(d.range.start()));
             !suppressed && !duplicate
         });
         out.extend(report.violations.into_iter().map(from_violation));

@@ -85,6 +85,10 @@ impl Rule for RemovedApiVersion {
         else {
             return;
         };
+        // The kind itself is gone, not just this version: `pod-security-policy` says so.
+        if kind == "PodSecurityPolicy" {
+            return;
+        }
         let Some(d) = lookup(api, kind) else { return };
         let target = cx.config().kubernetes_version;
         let Some(removed) = d.removed.filter(|_| d.is_removed_at(target)) else {
