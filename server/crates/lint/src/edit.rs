@@ -170,9 +170,14 @@ fn range(start: usize, end: usize) -> TextRange {
     TextRange::new(size(start), size(end))
 }
 
-/// The document's newline: `\r\n` if it uses that, else `\n`.
+/// The document's newline: `\r\n` if its first line ends so, else `\n`. (Only the first
+/// line is read: edits are built for every finding, and a whole-text scan each time would
+/// cost more than the rules.)
 fn newline(text: &str) -> &'static str {
-    if text.contains("\r\n") { "\r\n" } else { "\n" }
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
 }
 
 fn line_start(text: &str, offset: usize) -> usize {
@@ -227,6 +232,18 @@ fn is_flow(node: Node<'_>) -> bool {
     node.is_flow()
 }
 
+/// Where an entry ends: after its value, or after its colon when the value is empty
+/// (`{runAsUser: }`), never between the key and the colon.
+fn entry_end(text: &str, entry: picket_syntax::Entry<'_>) -> usize {
+    let key_end = usize::from(entry.key.range().end());
+    if entry.value.range().is_empty() {
+        return text[key_end..]
+            .find(':')
+            .map_or(key_end, |i| key_end + i + 1);
+    }
+    content_end(text, entry.value).max(key_end)
+}
+
 /// Inserts `key: value` into `mapping`, after its last entry.
 pub fn insert_entry(
     doc: &Document,
@@ -241,10 +258,7 @@ pub fn insert_entry(
         let r = node.range();
         return Some(match mapping.entries().last() {
             None => Edit::replace(r, format!("{{{key}: {}}}", value.flow())),
-            Some(last) => Edit::insert(
-                content_end(text, last.value).max(usize::from(last.key.range().end())),
-                format!(", {key}: {}", value.flow()),
-            ),
+            Some(last) => Edit::insert(entry_end(text, last), format!(", {key}: {}", value.flow())),
         });
     }
     let last = mapping.entries().last()?;
@@ -282,6 +296,9 @@ pub fn ensure_path(
             .fold(leaf.clone(), |v, k| Value::map1(k, v))
     };
     match mapping.entry(first) {
+        // A key merged from an anchor (`<<: *base`): a mapping written here would shadow the
+        // merged one and drop its other keys, so only a leaf may override it.
+        None if !rest.is_empty() && mapping.get_entry(first).is_some() => None,
         None => insert_entry(doc, mapping, first, &nested(rest)),
         Some(entry) => {
             let value = entry.value;
@@ -326,9 +343,14 @@ fn set_value(doc: &Document, key: Node<'_>, value: Node<'_>, new: &Value) -> Opt
     Some(Edit::insert(at, new.block_body(key_col + 2, 2, nl)))
 }
 
-/// Sets a scalar field's value, keeping the rest of the line.
-pub fn set_scalar(field: Field<'_>, text: &str) -> Edit {
-    Edit::replace(field.value_as_written().range(), text)
+/// Sets a scalar field's value, keeping the rest of the line. `None` when the value carries
+/// an anchor (`&on true`): other nodes alias it, and they would change too.
+pub fn set_scalar(field: Field<'_>, text: &str) -> Option<Edit> {
+    let value = field.value_as_written();
+    if value.anchor().is_some() || value.kind() == NodeKind::Alias {
+        return None;
+    }
+    Some(Edit::replace(value.range(), text))
 }
 
 /// Appends `item` to the sequence `field` holds.

@@ -15,6 +15,16 @@ pub(crate) fn field_at<'a>(mapping: Mapping<'a>, path: &[&str]) -> Option<Field<
     m.get_entry(last).map(Field::new)
 }
 
+/// The field at `path` below `mapping` as written there: no merge keys followed.
+fn direct_field_at<'a>(mapping: Mapping<'a>, path: &[&str]) -> Option<Field<'a>> {
+    let (last, init) = path.split_last()?;
+    let mut m = mapping;
+    for key in init {
+        m = m.entry(key)?.value.as_mapping()?;
+    }
+    m.entry(last).map(Field::new)
+}
+
 /// An edit that makes `path` below `view` hold `value`: the scalar is replaced if it exists,
 /// the missing mappings are created if not.
 pub(crate) fn set_path<'a>(
@@ -24,9 +34,11 @@ pub(crate) fn set_path<'a>(
     value: &str,
 ) -> Option<Edit> {
     let mapping = view.mapping();
-    match field_at(mapping, path) {
+    // Only a field written here is edited in place; one merged from an anchor is shared, so it
+    // gets an override instead (`ensure_path`).
+    match direct_field_at(mapping, path) {
         Some(f) if f.value_as_written().as_scalar().is_some() && !f.value().is_null() => {
-            Some(set_scalar(f, value))
+            set_scalar(f, value)
         }
         Some(_) if path.len() > 1 => {
             // `key:` with an empty value, or a collection: only the null case is editable.

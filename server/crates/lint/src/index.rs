@@ -4,7 +4,8 @@
 //! Summaries are computed per document ([`summarize`]) and cached by the caller next to the
 //! document; an [`Index`] only collects them, so rebuilding it after an edit is cheap.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use picket_model::{LabelSelector, Object, StrMap, View};
 use picket_syntax::Document;
@@ -359,10 +360,26 @@ fn generated_secret<'a>(o: Object<'a>) -> Option<&'a str> {
 }
 
 /// Every object of a run or workspace.
+///
+/// Lookups go through buckets by kind (built on first use), so that a rule asking about one
+/// object costs in proportion to the objects of the kinds it asks about, not to the run.
 #[derive(Clone, Debug, Default)]
 pub struct Index {
     paths: Vec<(FileKey, Arc<str>)>,
     objects: Vec<(FileKey, Arc<[Summary]>)>,
+    buckets: OnceLock<Buckets>,
+}
+
+/// Positions in `Index::objects`: (document, item).
+type Slots = Vec<(u32, u32)>;
+
+#[derive(Clone, Debug, Default)]
+struct Buckets {
+    by_kind: HashMap<String, Slots>,
+    workloads: Slots,
+    generators: Slots,
+    /// (Cluster)RoleBindings whose role is cluster-admin or grants `*` on `*`.
+    admin_bindings: Slots,
 }
 
 impl Index {
@@ -379,6 +396,78 @@ impl Index {
     ) {
         self.paths.push((file, path));
         self.objects.extend(docs.into_iter().map(|d| (file, d)));
+        self.buckets = OnceLock::new();
+    }
+
+    fn buckets(&self) -> &Buckets {
+        self.buckets.get_or_init(|| {
+            let mut b = Buckets::default();
+            for (d, (_, docs)) in self.objects.iter().enumerate() {
+                for (i, s) in docs.iter().enumerate() {
+                    let slot = (d as u32, i as u32);
+                    b.by_kind.entry(s.kind.clone()).or_default().push(slot);
+                    if s.is_workload() {
+                        b.workloads.push(slot);
+                    }
+                    if !s.generates.is_empty() {
+                        b.generators.push(slot);
+                    }
+                }
+            }
+            let admin_roles: Vec<(&str, &str, Option<&str>)> = ["Role", "ClusterRole"]
+                .iter()
+                .flat_map(|k| b.by_kind.get(*k).into_iter().flatten())
+                .map(|&(d, i)| &self.objects[d as usize].1[i as usize])
+                .filter(|r| r.admin_role)
+                .map(|r| (r.kind.as_str(), r.name.as_str(), r.namespace.as_deref()))
+                .collect();
+            for kind in ["RoleBinding", "ClusterRoleBinding"] {
+                for &(d, i) in b.by_kind.get(kind).into_iter().flatten() {
+                    let binding = &self.objects[d as usize].1[i as usize];
+                    let Some((role_kind, role)) = &binding.target else {
+                        continue;
+                    };
+                    let admin = role == "cluster-admin"
+                        || admin_roles.iter().any(|(k, n, ns)| {
+                            k == role_kind
+                                && n == role
+                                && match (ns, binding.namespace.as_deref()) {
+                                    (Some(a), Some(b)) => a == &b,
+                                    _ => true,
+                                }
+                        });
+                    if admin {
+                        b.admin_bindings.push((d, i));
+                    }
+                }
+            }
+            b
+        })
+    }
+
+    fn slots<'s>(
+        &'s self,
+        slots: &'s [(u32, u32)],
+    ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
+        slots.iter().map(|&(d, i)| {
+            let (f, docs) = &self.objects[d as usize];
+            (*f, &docs[i as usize])
+        })
+    }
+
+    /// Every object of `kind` (any group).
+    pub fn of_kind<'s>(&'s self, kind: &str) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
+        let slots = self
+            .buckets()
+            .by_kind
+            .get(kind)
+            .map_or(&[][..], |v| v.as_slice());
+        self.slots(slots)
+    }
+
+    /// Every workload and Pod (objects that run pods).
+    pub fn workloads(&self) -> impl Iterator<Item = (FileKey, &Summary)> {
+        self.slots(&self.buckets().workloads)
     }
 
     /// An index of one document's objects, for tests and single-document checks.
@@ -403,6 +492,7 @@ impl Index {
                 .filter(|(f, _)| *f != file)
                 .cloned()
                 .collect(),
+            buckets: OnceLock::new(),
         }
     }
 
@@ -429,7 +519,7 @@ impl Index {
         name: &'s str,
         namespace: Option<&'s str>,
     ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
-        self.objects().filter(move |(_, s)| {
+        self.of_kind(kind).filter(move |(_, s)| {
             s.is(groups, kind) && s.name == name && s.same_namespace(namespace)
         })
     }
@@ -437,16 +527,25 @@ impl Index {
     /// Whether any object of `kind` is known at all (cross-resource rules stay quiet about
     /// a kind the run never defines, unless configured otherwise).
     pub fn has_kind(&self, groups: &[&str], kind: &str) -> bool {
-        self.objects().any(|(_, s)| s.is(groups, kind))
+        self.of_kind(kind).any(|(_, s)| s.is(groups, kind))
     }
 
     /// Whether a core object `kind` named `name` exists in `namespace`'s reach, or an object
     /// that makes one (a SealedSecret makes a Secret).
     pub fn provides(&self, kind: &str, name: &str, namespace: Option<&str>) -> bool {
-        self.objects().any(|(_, s)| {
-            s.same_namespace(namespace)
-                && ((s.is(&[""], kind) && s.name == name)
-                    || s.generates.iter().any(|(k, n)| k == kind && n == name))
+        self.of_kind(kind)
+            .any(|(_, s)| s.same_namespace(namespace) && s.is(&[""], kind) && s.name == name)
+            || self.slots(&self.buckets().generators).any(|(_, s)| {
+                s.same_namespace(namespace)
+                    && s.generates.iter().any(|(k, n)| k == kind && n == name)
+            })
+    }
+
+    /// Whether an object in `namespace`'s reach makes a `kind` named `name` (a SealedSecret
+    /// makes a Secret, a kustomize generator a ConfigMap).
+    pub fn generates(&self, kind: &str, name: &str, namespace: Option<&str>) -> bool {
+        self.slots(&self.buckets().generators).any(|(_, s)| {
+            s.same_namespace(namespace) && s.generates.iter().any(|(k, n)| k == kind && n == name)
         })
     }
 
@@ -456,7 +555,7 @@ impl Index {
         selector: &'s Selector,
         namespace: Option<&'s str>,
     ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
-        self.objects().filter(move |(_, s)| {
+        self.workloads().filter(move |(_, s)| {
             s.same_namespace(namespace)
                 && s.pod_labels.as_deref().is_some_and(|l| selector.matches(l))
         })
@@ -464,7 +563,7 @@ impl Index {
 
     /// Whether the run holds any workload or Pod.
     pub fn has_workloads(&self) -> bool {
-        self.objects().any(|(_, s)| s.is_workload())
+        self.workloads().next().is_some()
     }
 
     /// HorizontalPodAutoscalers whose `scaleTargetRef` names `kind` `name` in `namespace`.
@@ -474,13 +573,14 @@ impl Index {
         name: &'s str,
         namespace: Option<&'s str>,
     ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
-        self.objects().filter(move |(_, s)| {
-            s.is(&["autoscaling"], "HorizontalPodAutoscaler")
-                && s.same_namespace(namespace)
-                && s.target
-                    .as_ref()
-                    .is_some_and(|(k, n)| k == kind && n == name)
-        })
+        self.of_kind("HorizontalPodAutoscaler")
+            .filter(move |(_, s)| {
+                s.is(&["autoscaling"], "HorizontalPodAutoscaler")
+                    && s.same_namespace(namespace)
+                    && s.target
+                        .as_ref()
+                        .is_some_and(|(k, n)| k == kind && n == name)
+            })
     }
 
     /// Services whose selector matches `labels` in `namespace`.
@@ -489,7 +589,7 @@ impl Index {
         labels: &'s [(String, String)],
         namespace: Option<&'s str>,
     ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
-        self.objects().filter(move |(_, s)| {
+        self.of_kind("Service").filter(move |(_, s)| {
             s.is(&[""], "Service")
                 && s.same_namespace(namespace)
                 && s.selector
@@ -504,7 +604,7 @@ impl Index {
         labels: &'s [(String, String)],
         namespace: Option<&'s str>,
     ) -> impl Iterator<Item = (FileKey, &'s Summary)> + 's {
-        self.objects().filter(move |(_, s)| {
+        self.of_kind("NetworkPolicy").filter(move |(_, s)| {
             s.is(&["networking.k8s.io"], "NetworkPolicy")
                 && s.isolates_ingress
                 && s.same_namespace(namespace)
@@ -521,7 +621,7 @@ impl Index {
             if matches!(ty, "LoadBalancer" | "NodePort") {
                 return Some(format!("{ty} Service `{}` exposes it", svc.name));
             }
-            if let Some((_, ing)) = self.objects().find(|(_, o)| {
+            if let Some((_, ing)) = self.of_kind("Ingress").find(|(_, o)| {
                 o.is(&["networking.k8s.io", "extensions"], "Ingress")
                     && o.same_namespace(svc.namespace.as_deref())
                     && o.backends.contains(&svc.name)
@@ -541,19 +641,10 @@ impl Index {
         service_account: &str,
         namespace: Option<&str>,
     ) -> Option<&Summary> {
-        self.objects().map(|(_, s)| s).find(|b| {
-            let Some((kind, role)) = &b.target else {
-                return false;
-            };
-            let grants_admin = role == "cluster-admin"
-                || self.objects().any(|(_, r)| {
-                    r.admin_role
-                        && r.kind == *kind
-                        && r.name == *role
-                        && r.same_namespace(b.namespace.as_deref())
-                });
-            grants_admin
-                && b.subjects.iter().any(|(k, n, ns)| {
+        self.slots(&self.buckets().admin_bindings)
+            .map(|(_, s)| s)
+            .find(|b| {
+                b.subjects.iter().any(|(k, n, ns)| {
                     k == "ServiceAccount"
                         && n == service_account
                         && match (ns.as_deref().or(b.namespace.as_deref()), namespace) {
@@ -561,6 +652,6 @@ impl Index {
                             _ => true,
                         }
                 })
-        })
+            })
     }
 }

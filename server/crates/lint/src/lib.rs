@@ -151,8 +151,7 @@ pub fn fix_text(
         );
         let report = check_file(&parsed, file, &index, config, |_| false);
         let mut taken: Vec<TextRange> = Vec::new();
-        let mut edits = Vec::new();
-        let mut applied = Vec::new();
+        let mut chosen: Vec<(&'static str, &Fix)> = Vec::new();
         for v in &report.violations {
             let Some(fix) = v
                 .fixes
@@ -170,30 +169,58 @@ pub fn fix_text(
                 continue;
             }
             taken.extend(fix.edits.iter().map(|e| e.range));
-            edits.extend(fix.edits.iter().cloned());
-            applied.push((v.rule.name, fix.title.clone()));
+            chosen.push((v.rule.name, fix));
         }
-        if edits.is_empty() {
+        if chosen.is_empty() {
             break;
         }
-        let Some(next) = edit::apply(&out.text, &edits) else {
+        let attempt = |fixes: &[(&'static str, &Fix)]| {
+            let edits: Vec<Edit> = fixes
+                .iter()
+                .flat_map(|(_, f)| f.edits.iter().cloned())
+                .collect();
+            edit::apply(&out.text, &edits)
+                .map(|t| {
+                    let p = ParsedFile::parse(&t);
+                    (t, p)
+                })
+                .filter(|(_, p)| syntax_ok(p))
+        };
+        let result = match attempt(&chosen) {
+            Some(r) => Some(r),
+            None => {
+                // Some fix breaks the YAML: keep those that do not, one by one.
+                let (good, bad): (Vec<_>, Vec<_>) = chosen
+                    .iter()
+                    .copied()
+                    .partition(|c| attempt(std::slice::from_ref(c)).is_some());
+                let names: Vec<String> = bad.iter().map(|(r, _)| format!("`{r}`")).collect();
+                out.refused = Some(format!(
+                    "fixes of {} would leave invalid YAML and were not applied",
+                    names.join(", ")
+                ));
+                chosen = good;
+                if chosen.is_empty() {
+                    None
+                } else {
+                    attempt(&chosen).or_else(|| {
+                        chosen.truncate(1);
+                        attempt(&chosen)
+                    })
+                }
+            }
+        };
+        let Some((next, reparsed)) = result else {
             break;
         };
-        let reparsed = ParsedFile::parse(&next);
-        if !syntax_ok(&reparsed) {
-            out.refused = Some(format!(
-                "fixes {} would leave invalid YAML and were not applied",
-                applied
-                    .iter()
-                    .map(|(r, _)| format!("`{r}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+        out.text = next;
+        out.applied
+            .extend(chosen.iter().map(|(r, f)| (*r, f.title.clone())));
+        parsed = reparsed;
+        if out.refused.is_some() {
+            // The broken fixes would be offered again: stop here.
             break;
         }
-        out.text = next;
-        out.applied.extend(applied);
-        parsed = reparsed;
     }
     Some(out)
 }

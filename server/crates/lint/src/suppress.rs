@@ -69,6 +69,12 @@ impl Suppressions {
     }
 
     fn add_text(&mut self, text: &str, base: usize, known: &impl Fn(&str) -> bool) {
+        if !text.contains("picket:") {
+            // No directive: one line start stands for the whole text, so that offsets in it
+            // never map to a line of an earlier text.
+            self.line_starts.push(base);
+            return;
+        }
         let mut offset = base;
         let mut pending: Vec<Names> = Vec::new();
         for line in text.split_inclusive('\n') {

@@ -35,15 +35,18 @@ pub(crate) fn position(text: &str, index: &LineIndex, offset: TextSize) -> Pos {
 pub(crate) fn emit(format: Format, quiet: bool, report: &Report) -> std::io::Result<()> {
     match format {
         Format::Human => human(quiet, report),
+        // Buffered: stdout is line-buffered, and pretty JSON is many short lines.
         Format::Json => {
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             serde_json::to_writer_pretty(&mut out, &json_report(report))?;
-            writeln!(out)
+            writeln!(out)?;
+            out.flush()
         }
         Format::Sarif => {
-            let mut out = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             serde_json::to_writer_pretty(&mut out, &sarif_report(report))?;
-            writeln!(out)
+            writeln!(out)?;
+            out.flush()
         }
     }
 }
@@ -101,7 +104,7 @@ fn snippet<'a>(
 
 fn human(quiet: bool, report: &Report) -> std::io::Result<()> {
     let renderer = Renderer::styled();
-    let mut out = anstream::stdout().lock();
+    let mut out = std::io::BufWriter::new(anstream::stdout().lock());
     if !quiet {
         for file in &report.files {
             if file.diagnostics.is_empty() {
@@ -133,6 +136,7 @@ fn human(quiet: bool, report: &Report) -> std::io::Result<()> {
             }
         }
     }
+    out.flush()?;
     let mut err = anstream::stderr().lock();
     for e in &report.errors {
         writeln!(err, "error: {}: {}", e.path, e.message)?;
@@ -194,54 +198,162 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn pos_json(p: Pos) -> Value {
-    json!({ "line": p.line, "column": p.column, "offset": p.offset })
+#[derive(serde::Serialize)]
+struct JsonPos {
+    line: usize,
+    column: usize,
+    offset: usize,
 }
 
-fn json_report(report: &Report) -> Value {
+#[derive(serde::Serialize)]
+struct JsonRange {
+    start: JsonPos,
+    end: JsonPos,
+}
+
+#[derive(serde::Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    range: JsonRange,
+}
+
+#[derive(serde::Serialize)]
+struct JsonEdit<'a> {
+    range: JsonRange,
+    text: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: &'static str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonDiagnostic<'a> {
+    path: &'a str,
+    code: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    range: JsonRange,
+    related: Vec<JsonRelated<'a>>,
+    fixes: Vec<JsonFix<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonTool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonError<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonSummary {
+    files: usize,
+    bytes: u64,
+    documents: usize,
+    objects: usize,
+    skipped: usize,
+    findings: usize,
+    input_errors: usize,
+}
+
+/// The `--format json` document. Serialized straight from these structs (field order is the
+/// output's key order): a `serde_json::Value` tree costs more than the analysis on big runs.
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: JsonTool,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    errors: Vec<JsonError<'a>>,
+    summary: JsonSummary,
+}
+
+fn json_report(report: &Report) -> JsonReport<'_> {
     let mut diagnostics = Vec::new();
     for file in &report.files {
         if file.diagnostics.is_empty() {
             continue;
         }
-        let index = LineIndex::new(&file.source.text);
+        let text = file.source.text.as_str();
+        let index = LineIndex::new(text);
+        let pos = |o: TextSize| {
+            let p = position(text, &index, o);
+            JsonPos {
+                line: p.line,
+                column: p.column,
+                offset: p.offset,
+            }
+        };
+        let range = |r: picket_ide::TextRange| JsonRange {
+            start: pos(r.start()),
+            end: pos(r.end()),
+        };
         for d in &file.diagnostics {
-            let range = |r: picket_ide::TextRange| {
-                json!({
-                    "start": pos_json(position(&file.source.text, &index, r.start())),
-                    "end": pos_json(position(&file.source.text, &index, r.end())),
-                })
-            };
-            diagnostics.push(json!({
-                "path": file.source.path,
-                "code": d.code,
-                "severity": severity_name(d.severity),
-                "message": d.message,
-                "range": range(d.range),
-                "related": d.related.iter().map(|r| json!({ "message": r.message, "range": range(r.range) })).collect::<Vec<_>>(),
-                "fixes": d.fixes.iter().map(|f| json!({
-                    "title": f.title,
-                    "applicability": f.applicability.as_str(),
-                    "edits": f.edits.iter().map(|e| json!({ "range": range(e.range), "text": e.text })).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-            }));
+            diagnostics.push(JsonDiagnostic {
+                path: &file.source.path,
+                code: d.code,
+                severity: severity_name(d.severity),
+                message: &d.message,
+                range: range(d.range),
+                related: d
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated {
+                        message: &r.message,
+                        range: range(r.range),
+                    })
+                    .collect(),
+                fixes: d
+                    .fixes
+                    .iter()
+                    .map(|f| JsonFix {
+                        title: &f.title,
+                        applicability: f.applicability.as_str(),
+                        edits: f
+                            .edits
+                            .iter()
+                            .map(|e| JsonEdit {
+                                range: range(e.range),
+                                text: &e.text,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            });
         }
     }
-    json!({
-        "version": 1,
-        "tool": { "name": "picket", "version": env!("CARGO_PKG_VERSION") },
-        "diagnostics": diagnostics,
-        "errors": report.errors.iter().map(|e| json!({ "path": e.path, "message": e.message })).collect::<Vec<_>>(),
-        "summary": {
-            "files": report.files.len(),
-            "bytes": report.bytes,
-            "documents": report.documents,
-            "objects": report.objects,
-            "skipped": report.skipped,
-            "findings": report.finding_count(),
-            "input_errors": report.errors.len(),
+    JsonReport {
+        version: 1,
+        tool: JsonTool {
+            name: "picket",
+            version: env!("CARGO_PKG_VERSION"),
         },
-    })
+        diagnostics,
+        errors: report
+            .errors
+            .iter()
+            .map(|e| JsonError {
+                path: &e.path,
+                message: &e.message,
+            })
+            .collect(),
+        summary: JsonSummary {
+            files: report.files.len(),
+            bytes: report.bytes,
+            documents: report.documents,
+            objects: report.objects,
+            skipped: report.skipped,
+            findings: report.finding_count(),
+            input_errors: report.errors.len(),
+        },
+    }
 }
 
 /// Percent-encodes a relative path for a SARIF `uri` (a URI reference).

@@ -136,9 +136,7 @@ pub(crate) fn check_references(cx: &mut Cx<'_>, pod: PodCx<'_>, kind: &str) {
             continue;
         }
         // Keys: only against objects written out in full (not generated), all of them.
-        let generated = index.objects().any(|(_, s)| {
-            s.same_namespace(ns) && s.generates.iter().any(|(k, n)| k == kind && n == name)
-        });
+        let generated = index.generates(kind, name, ns);
         let defs: Vec<_> = index.find(&[""], kind, name, ns).map(|(_, s)| s).collect();
         if generated || defs.iter().any(|s| s.data_keys.is_empty()) {
             continue;

@@ -95,12 +95,19 @@ impl Rule for DuplicateEnvVar {
         // Edit only a list written in this container, never one merged from an anchor.
         let written = c.container.mapping().entry("env").is_some();
         let container = c.name();
+        // For each entry, the next entry of the same name (one pass from the end).
+        let mut next_of: Vec<Option<usize>> = vec![None; items.len()];
+        let mut last_seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for (i, (_, name_field)) in items.iter().enumerate().rev() {
+            if let Some(name) = name_of(name_field) {
+                next_of[i] = last_seen.insert(name, i);
+            }
+        }
         for (i, (item, name_field)) in items.iter().enumerate() {
             let Some(name) = name_of(name_field) else {
                 continue;
             };
-            let Some(j) = (i + 1..items.len()).find(|&j| name_of(&items[j].1) == Some(name))
-            else {
+            let Some(j) = next_of[i] else {
                 continue;
             };
             let reference = format!("$({name})");

@@ -123,12 +123,12 @@ impl Rule for HpaTargetMissing {
                             && matches!(s.group.as_str(), "apps" | "extensions"))
                 })
         };
-        if !index.objects().any(|(_, s)| of_kind(s)) {
+        if !index.of_kind(kind).any(|(_, s)| of_kind(s)) {
             return;
         }
         let ns = object.namespace();
         if index
-            .objects()
+            .of_kind(kind)
             .any(|(_, s)| of_kind(s) && s.name == name && s.same_namespace(ns))
         {
             return;

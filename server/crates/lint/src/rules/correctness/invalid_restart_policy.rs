@@ -105,22 +105,22 @@ impl Rule for InvalidRestartPolicy {
         let written = pod.spec.mapping().entry("restartPolicy").is_some();
         match (job, field, value) {
             (false, Some(f), Some(v)) if v != "Always" => {
-                let fix = written.then(|| Fix::unsafe_("Set `restartPolicy: Always`", set_scalar(f, "Always")));
+                let fix = written.then(|| set_scalar(f, "Always").map(|e| Fix::unsafe_("Set `restartPolicy: Always`", e)));
                 cx.report(
                     f.range(),
                     format!("{what} sets `restartPolicy: {v}`, but its pods must use `Always`"),
                 )
-                .fix(fix);
+                .fix(fix.flatten());
             }
             (true, Some(f), Some("Always")) => {
                 let fix = written.then(|| {
-                    Fix::unsafe_("Set `restartPolicy: OnFailure`", set_scalar(f, "OnFailure"))
+                    set_scalar(f, "OnFailure").map(|e| Fix::unsafe_("Set `restartPolicy: OnFailure`", e))
                 });
                 cx.report(
                     f.range(),
                     format!("{what} sets `restartPolicy: Always`, but a Job's pods must use `OnFailure` or `Never`"),
                 )
-                .fix(fix);
+                .fix(fix.flatten());
             }
             (true, None, _) => {
                 let spec = pod.spec.mapping();

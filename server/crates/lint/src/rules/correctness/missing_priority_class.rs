@@ -86,7 +86,7 @@ impl Rule for MissingPriorityClass {
         }
         // Cluster-scoped: any namespace written on it is meaningless.
         if index
-            .objects()
+            .of_kind("PriorityClass")
             .any(|(_, s)| s.is(GROUPS, "PriorityClass") && s.name == name)
         {
             return;

@@ -35,9 +35,10 @@ fn repository(image: &str) -> &str {
 fn admin_ui(image: &str) -> Option<&'static str> {
     let repo = repository(image).to_ascii_lowercase();
     ADMIN_UIS.iter().find_map(|(pattern, name)| {
-        let hit = repo.ends_with(pattern)
-            || repo.contains(&format!("{pattern}-"))
-            || repo.contains(&format!("{pattern}/"));
+        // `pattern` at the end, or followed by `-` or `/`.
+        let hit = repo.match_indices(pattern).any(|(i, _)| {
+            matches!(repo.as_bytes().get(i + pattern.len()), None | Some(b'-' | b'/'))
+        });
         hit.then_some(*name)
     })
 }

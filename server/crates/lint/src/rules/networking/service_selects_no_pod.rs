@@ -93,7 +93,7 @@ impl Rule for ServiceSelectsNoPod {
             return;
         }
         let index = cx.index();
-        let mut workloads = index.objects().filter(|(_, s)| s.is_workload()).peekable();
+        let mut workloads = index.workloads().peekable();
         if workloads.peek().is_none() {
             return;
         }

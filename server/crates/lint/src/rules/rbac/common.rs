@@ -179,7 +179,7 @@ pub(crate) fn referenced_role<'i>(
     let index = cx.index();
     let rbac = ["rbac.authorization.k8s.io"];
     index
-        .objects()
+        .of_kind(kind)
         .map(|(_, s)| s)
         .find(|s| match kind {
             "ClusterRole" => s.is(&rbac, "ClusterRole") && s.name == name,

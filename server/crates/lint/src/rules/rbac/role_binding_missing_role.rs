@@ -111,7 +111,7 @@ impl Rule for RoleBindingMissingRole {
         if !index.has_kind(GROUPS, kind) {
             return;
         }
-        let found = index.objects().any(|(_, s)| {
+        let found = index.of_kind(kind).any(|(_, s)| {
             s.is(GROUPS, kind)
                 && s.name == name
                 && (kind == "ClusterRole" || s.same_namespace(namespace))

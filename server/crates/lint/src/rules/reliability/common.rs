@@ -53,7 +53,7 @@ pub(crate) fn has_hpa(index: &crate::index::Index, object: Object<'_>, kind: &st
         return false;
     };
     let ns = object.namespace();
-    index.objects().any(|(_, s)| {
+    index.of_kind("HorizontalPodAutoscaler").any(|(_, s)| {
         s.kind == "HorizontalPodAutoscaler"
             && s.same_namespace(ns)
             && s.target

@@ -122,8 +122,9 @@ impl Rule for HpaLowMinReplicas {
             ),
         };
         let edit = match (min, spec.entry("minReplicas")) {
-            _ if max.is_none_or(|m| m < 2) => None,
-            (Some(f), Some(_)) if !f.value().is_null() => Some(set_scalar(f, "2")),
+            // With `maxReplicas: 2` or less, 2 would make it unable to scale (`hpa-max-equals-min`).
+            _ if max.is_none_or(|m| m <= 2) => None,
+            (Some(f), Some(_)) if !f.value().is_null() => set_scalar(f, "2"),
             (Some(_), Some(_)) => {
                 crate::helpers::set_path(cx.doc(), object, &["spec", "minReplicas"], "2")
             }

@@ -127,7 +127,7 @@ impl Rule for MissingPdb {
             .pod_labels()
             .map(|m| m.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
             .unwrap_or_default();
-        let protected = index.objects().any(|(_, s)| {
+        let protected = index.of_kind("PodDisruptionBudget").any(|(_, s)| {
             s.is(&["policy"], "PodDisruptionBudget")
                 && s.same_namespace(ns)
                 && s.selector.as_ref().is_some_and(|sel| sel.matches(&labels))

@@ -110,7 +110,7 @@ impl MinAvailable {
     fn of(self, n: i64) -> i64 {
         match self {
             MinAvailable::Count(c) => c,
-            MinAvailable::Percent(p) => (p * n + 99) / 100,
+            MinAvailable::Percent(p) => p.saturating_mul(n).saturating_add(99) / 100,
         }
     }
 }

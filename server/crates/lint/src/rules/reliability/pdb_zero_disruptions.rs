@@ -88,12 +88,12 @@ impl Rule for PdbZeroDisruptions {
             let value = f.text().unwrap_or_default();
             let fix = spec
                 .entry("maxUnavailable")
-                .map(|_| Fix::unsafe_("Set `maxUnavailable: 1`", set_scalar(f, "1")));
+                .map(|_| set_scalar(f, "1").map(|e| Fix::unsafe_("Set `maxUnavailable: 1`", e)));
             cx.report(
                 f.range(),
                 format!("{what} allows no voluntary evictions (`maxUnavailable: {value}`), so node drains hang"),
             )
-            .fix(fix);
+            .fix(fix.flatten());
         }
         if let Some(f) = spec.get_entry("minAvailable").map(Field::new)
             && percent(&f) == Some(100.0)
@@ -101,16 +101,16 @@ impl Rule for PdbZeroDisruptions {
             let value = f.text().unwrap_or_default();
             // `minAvailable: 100%` becomes `maxUnavailable: 1` when the budget has no
             // `maxUnavailable` (a budget may hold only one of the two).
-            let fix = (max.is_none() && spec.entry("minAvailable").is_some()).then(|| {
-                Fix::new(
-                    "Replace with `maxUnavailable: 1`",
-                    crate::rule::Applicability::Unsafe,
-                    vec![
-                        Edit::replace(f.key_range(), "maxUnavailable"),
-                        set_scalar(f, "1"),
-                    ],
-                )
-            });
+            let fix = (max.is_none() && spec.entry("minAvailable").is_some())
+                .then(|| set_scalar(f, "1"))
+                .flatten()
+                .map(|value| {
+                    Fix::new(
+                        "Replace with `maxUnavailable: 1`",
+                        crate::rule::Applicability::Unsafe,
+                        vec![Edit::replace(f.key_range(), "maxUnavailable"), value],
+                    )
+                });
             cx.report(
                 f.range(),
                 format!("{what} allows no voluntary evictions (`minAvailable: {value}`), so node drains hang"),

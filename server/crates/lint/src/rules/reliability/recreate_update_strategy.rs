@@ -119,7 +119,7 @@ impl Rule for RecreateUpdateStrategy {
         // Only edit a value written in this object, never one merged from an anchor.
         let fix = strategy
             .entry("type")
-            .map(|_| Fix::unsafe_("Set `type: RollingUpdate`", set_scalar(ty, "RollingUpdate")));
-        cx.report(ty.range(), message).fix(fix);
+            .map(|_| set_scalar(ty, "RollingUpdate").map(|e| Fix::unsafe_("Set `type: RollingUpdate`", e)));
+        cx.report(ty.range(), message).fix(fix.flatten());
     }
 }

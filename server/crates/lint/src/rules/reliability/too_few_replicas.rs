@@ -116,7 +116,7 @@ impl Rule for TooFewReplicas {
         };
         let edit = match (field, written) {
             // Only edit what is written here, never a value merged from an anchor.
-            (Some(f), Some(_)) if !f.value().is_null() => Some(set_scalar(f, "2")),
+            (Some(f), Some(_)) if !f.value().is_null() => set_scalar(f, "2"),
             (Some(_), Some(_)) => crate::helpers::set_path(cx.doc(), object, &["spec", "replicas"], "2"),
             (None, None) => insert_before(cx.doc(), spec, &["selector", "template"], "replicas", "2"),
             _ => None,

@@ -152,6 +152,17 @@ pub(crate) fn words(name: &str) -> Vec<String> {
 /// `PASSWORD_FILE`, `TOKEN_PATH`, `SECRET_NAME`, `AUTH_TOKEN_URL`, `AWS_ACCESS_KEY_ID`,
 /// `PASSWORD_MIN_LENGTH`.
 pub(crate) fn sensitive_name(name: &str) -> bool {
+    // Most names hold none of the credential words' stems: skip the word splitting.
+    const STEMS: &[&[u8]] = &[b"pass", b"pwd", b"secret", b"token", b"cred", b"key", b"pat"];
+    let bytes = name.as_bytes();
+    let has_stem = STEMS.iter().any(|stem| {
+        bytes
+            .windows(stem.len())
+            .any(|w| w.eq_ignore_ascii_case(stem))
+    });
+    if !has_stem {
+        return false;
+    }
     let mut name = name.trim();
     if let Some((stem, ext)) = name.rsplit_once('.')
         && FILE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())

@@ -83,7 +83,7 @@ impl Rule for BidirectionalMountPropagation {
                 continue;
             }
             let fix = (field.value_as_written().as_scalar().is_some())
-                .then(|| Fix::unsafe_("Set `mountPropagation: None`", set_scalar(field, "None")));
+                .then(|| set_scalar(field, "None").map(|e| Fix::unsafe_("Set `mountPropagation: None`", e)));
             let volume = mount.name().and_then(|n| n.text()).unwrap_or("<unnamed>");
             let name = c.name();
             cx.report(
@@ -92,7 +92,7 @@ impl Rule for BidirectionalMountPropagation {
                     "Container `{name}` propagates mounts of volume `{volume}` back to the node"
                 ),
             )
-            .fix(fix);
+            .fix(fix.flatten());
         }
     }
 }

@@ -148,3 +148,32 @@ pub(crate) const DANGEROUS_CAPABILITIES: &[&str] = &[
     "PERFMON",
     "SYS_TIME",
 ];
+
+/// What a fix that removes `privileged: true` or `CAP_SYS_ADMIN` must add so that the
+/// container does not then fall under `privilege-escalation-allowed` (while privileged or
+/// holding SYS_ADMIN it escalates by definition, and that rule stays quiet): `Ok(None)` when
+/// `allowPrivilegeEscalation` is already `false` (or the pod runs Windows), `Ok(Some(edit))`
+/// setting it, `Err(())` when no edit can (then the fix is not offered).
+pub(crate) fn disallow_escalation(
+    doc: &picket_syntax::Document,
+    c: &ContainerCx<'_>,
+) -> Result<Option<crate::edit::Edit>, ()> {
+    if is_windows(&c.pod) {
+        return Ok(None);
+    }
+    let flag = c
+        .container
+        .security_context()
+        .and_then(|s| s.allow_privilege_escalation());
+    if crate::helpers::is_false(flag) {
+        return Ok(None);
+    }
+    crate::helpers::set_path(
+        doc,
+        c.container,
+        &["securityContext", "allowPrivilegeEscalation"],
+        "false",
+    )
+    .map(Some)
+    .ok_or(())
+}

@@ -3,7 +3,9 @@
 use crate::edit::{Fix, remove_item};
 use crate::engine::Cx;
 use crate::rule::{ContainerCx, Rule, declare_rule};
-use crate::rules::security::common::{DANGEROUS_CAPABILITIES, capability_fields, capability_items};
+use crate::rules::security::common::{
+    DANGEROUS_CAPABILITIES, capability_fields, capability_items, disallow_escalation,
+};
 
 declare_rule! {
     /// ## What it flags
@@ -83,9 +85,31 @@ impl Rule for DangerousCapabilityAdded {
                 continue;
             }
             let text = item.as_scalar().map_or("", |s| s.value());
-            let fix = add
-                .and_then(|f| remove_item(cx.doc(), f, item))
-                .map(|e| Fix::unsafe_(format!("Remove `{text}` from `capabilities.add`"), e));
+            // Without SYS_ADMIN (and not privileged) the container must also stop escalating,
+            // or `privilege-escalation-allowed` takes over.
+            let last_sys_admin = cap == "SYS_ADMIN"
+                && capability_items(add).iter().filter(|(_, n)| n == "SYS_ADMIN").count() == 1;
+            let privileged = c
+                .container
+                .security_context()
+                .and_then(|s| s.privileged())
+                .and_then(|f| f.as_bool())
+                == Some(true);
+            let also = if last_sys_admin && !privileged {
+                disallow_escalation(cx.doc(), &c)
+            } else {
+                Ok(None)
+            };
+            let title = format!("Remove `{text}` from `capabilities.add`");
+            let fix = match (add.and_then(|f| remove_item(cx.doc(), f, item)), also) {
+                (Some(e), Ok(None)) => Some(Fix::unsafe_(title, e)),
+                (Some(e), Ok(Some(also))) => Some(Fix::new(
+                    format!("{title} and set `allowPrivilegeEscalation: false`"),
+                    crate::rule::Applicability::Unsafe,
+                    vec![e, also],
+                )),
+                _ => None,
+            };
             cx.report(
                 item.range(),
                 format!("Container `{name}` adds dangerous capability `{text}`"),

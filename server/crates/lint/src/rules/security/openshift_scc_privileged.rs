@@ -80,9 +80,6 @@ impl Rule for OpenshiftSccPrivileged {
             flag.range(),
             format!("SecurityContextConstraints `{name}` allows privileged containers"),
         )
-        .fix(Some(Fix::unsafe_(
-            "Set `allowPrivilegedContainer: false`",
-            set_scalar(flag, "false"),
-        )));
+        .fix(set_scalar(flag, "false").map(|e| Fix::unsafe_("Set `allowPrivilegedContainer: false`", e)));
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::edit::Fix;
 use crate::engine::Cx;
+use super::common::{capability_items, is_windows};
 use crate::helpers::{is_false, set_path};
 use crate::rule::{ContainerCx, Rule, declare_rule};
 
@@ -64,9 +65,23 @@ declare_rule! {
 
 impl Rule for PrivilegeEscalationAllowed {
     fn container(cx: &mut Cx<'_>, c: ContainerCx<'_>) {
+        // Windows has no such setting (the API server rejects it there).
+        if is_windows(&c.pod) {
+            return;
+        }
         let sc = c.container.security_context();
         let flag = sc.and_then(|s| s.allow_privilege_escalation());
         if is_false(flag) {
+            return;
+        }
+        // A privileged container, or one adding CAP_SYS_ADMIN, escalates by definition: the
+        // API server rejects `false` there. `privileged-container` and
+        // `dangerous-capability-added` report those.
+        let privileged = sc.and_then(|s| s.privileged()).and_then(|f| f.as_bool()) == Some(true);
+        let sys_admin = capability_items(sc.and_then(|s| s.capabilities()).and_then(|c| c.add()))
+            .iter()
+            .any(|(_, name)| name == "SYS_ADMIN");
+        if privileged || sys_admin {
             return;
         }
         let range = match flag {

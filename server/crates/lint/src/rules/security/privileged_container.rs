@@ -1,5 +1,6 @@
 //! `privileged-container`: containers that run with `securityContext.privileged: true`.
 
+use super::common::disallow_escalation;
 use crate::edit::Fix;
 use crate::engine::Cx;
 use crate::helpers::{is_true, set_path};
@@ -73,8 +74,20 @@ impl Rule for PrivilegedContainer {
             return;
         }
         let Some(flag) = flag else { return };
-        let fix = set_path(cx.doc(), sc, &["privileged"], "false")
-            .map(|e| Fix::unsafe_("Set `privileged: false`", e));
+        // A container that stops being privileged must also stop escalating, or
+        // `privilege-escalation-allowed` takes over (it is silent while privileged).
+        let fix = match (
+            set_path(cx.doc(), sc, &["privileged"], "false"),
+            disallow_escalation(cx.doc(), &c),
+        ) {
+            (Some(e), Ok(None)) => Some(Fix::unsafe_("Set `privileged: false`", e)),
+            (Some(e), Ok(Some(also))) => Some(Fix::new(
+                "Set `privileged: false` and `allowPrivilegeEscalation: false`",
+                crate::rule::Applicability::Unsafe,
+                vec![e, also],
+            )),
+            _ => None,
+        };
         let name = c.name();
         cx.report(flag.range(), format!("Container `{name}` runs privileged"))
             .fix(fix);

@@ -74,8 +74,8 @@ fn is_root(f: Option<Field<'_>>) -> Option<Field<'_>> {
     f.filter(|f| f.as_int() == Some(0))
 }
 
-fn fix(f: Field<'_>) -> Fix {
-    Fix::unsafe_("Set `runAsUser: 10001`", set_scalar(f, "10001"))
+fn fix(f: Field<'_>) -> Option<Fix> {
+    set_scalar(f, "10001").map(|e| Fix::unsafe_("Set `runAsUser: 10001`", e))
 }
 
 impl Rule for RunAsUserRoot {
@@ -84,7 +84,7 @@ impl Rule for RunAsUserRoot {
             return;
         };
         cx.report(f.range(), "Pod sets `runAsUser: 0` (root)")
-            .fix(Some(fix(f)));
+            .fix(fix(f));
     }
 
     fn container(cx: &mut Cx<'_>, c: ContainerCx<'_>) {
@@ -96,6 +96,6 @@ impl Rule for RunAsUserRoot {
             f.range(),
             format!("Container `{name}` sets `runAsUser: 0` (root)"),
         )
-        .fix(Some(fix(f)));
+        .fix(fix(f));
     }
 }

@@ -75,7 +75,7 @@ impl Rule for UnconfinedApparmorProfile {
         let pod_type = profile_type(pod_sc(&pod).and_then(|s| s.app_armor_profile()));
         if let Some(t) = pod_type.filter(|t| t.text() == Some("Unconfined")) {
             cx.report(t.range(), "Pod sets AppArmor profile `Unconfined`")
-                .fix(Some(Fix::unsafe_(FIX_TITLE, set_scalar(t, "RuntimeDefault"))));
+                .fix(set_scalar(t, "RuntimeDefault").map(|e| Fix::unsafe_(FIX_TITLE, e)));
         }
         let Some(annotations) = pod_annotations(&pod) else {
             return;
@@ -106,6 +106,6 @@ impl Rule for UnconfinedApparmorProfile {
             t.range(),
             format!("Container `{name}` sets AppArmor profile `Unconfined`"),
         )
-        .fix(Some(Fix::unsafe_(FIX_TITLE, set_scalar(t, "RuntimeDefault"))));
+        .fix(set_scalar(t, "RuntimeDefault").map(|e| Fix::unsafe_(FIX_TITLE, e)));
     }
 }

@@ -78,7 +78,7 @@ impl Rule for UnconfinedSeccompProfile {
         let pod_type = profile_type(pod_sc(&pod).and_then(|s| s.field("seccompProfile")));
         if let Some(t) = pod_type.filter(|t| t.text() == Some("Unconfined")) {
             cx.report(t.range(), "Pod sets seccomp profile `Unconfined`")
-                .fix(Some(Fix::unsafe_(FIX_TITLE, set_scalar(t, "RuntimeDefault"))));
+                .fix(set_scalar(t, "RuntimeDefault").map(|e| Fix::unsafe_(FIX_TITLE, e)));
         }
         let Some(annotations) = pod_annotations(&pod) else {
             return;
@@ -112,6 +112,6 @@ impl Rule for UnconfinedSeccompProfile {
             t.range(),
             format!("Container `{name}` sets seccomp profile `Unconfined`"),
         )
-        .fix(Some(Fix::unsafe_(FIX_TITLE, set_scalar(t, "RuntimeDefault"))));
+        .fix(set_scalar(t, "RuntimeDefault").map(|e| Fix::unsafe_(FIX_TITLE, e)));
     }
 }

@@ -80,9 +80,6 @@ impl Rule for UnmaskedProcMount {
             f.range(),
             format!("Container `{name}` sets `procMount: {value}`"),
         )
-        .fix(Some(Fix::unsafe_(
-            "Set `procMount: Default`",
-            set_scalar(f, "Default"),
-        )));
+        .fix(set_scalar(f, "Default").map(|e| Fix::unsafe_("Set `procMount: Default`", e)));
     }
 }

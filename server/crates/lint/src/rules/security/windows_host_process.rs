@@ -94,8 +94,10 @@ impl Rule for WindowsHostProcess {
                 edits.push(set_scalar(cf, "false"));
             }
         }
+        // Every flag or none: an anchored one cannot be edited alone.
+        let edits: Option<Vec<_>> = edits.into_iter().collect();
         cx.report(f.range(), "Pod runs as a Windows host process")
-            .fix(Some(Fix::new(FIX_TITLE, Applicability::Unsafe, edits)));
+            .fix(edits.map(|e| Fix::new(FIX_TITLE, Applicability::Unsafe, e)));
     }
 
     fn container(cx: &mut Cx<'_>, c: ContainerCx<'_>) {
@@ -110,6 +112,6 @@ impl Rule for WindowsHostProcess {
             f.range(),
             format!("Container `{name}` runs as a Windows host process"),
         )
-        .fix(Some(Fix::unsafe_(FIX_TITLE, set_scalar(f, "false"))));
+        .fix(set_scalar(f, "false").map(|e| Fix::unsafe_(FIX_TITLE, e)));
     }
 }

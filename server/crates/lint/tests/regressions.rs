@@ -1,0 +1,161 @@
+//! Bugs found in review, each pinned by the smallest manifest that showed it.
+
+use std::path::Path;
+
+use picket_lint::{Config, Index, check_file, fix_text, summarize};
+use picket_syntax::ParsedFile;
+
+fn fix_all(text: &str) -> String {
+    let out = fix_text(text, 0, "t.yaml", &Index::new(), &Config::default(), true)
+        .expect("the input parses");
+    assert!(out.refused.is_none(), "{:?}", out.refused);
+    out.text
+}
+
+fn rules_fired(text: &str) -> Vec<&'static str> {
+    let parsed = ParsedFile::parse(text);
+    let mut index = Index::new();
+    index.add_file(
+        0,
+        "t.yaml".into(),
+        parsed.documents().iter().map(|d| summarize(&d.doc).into()),
+    );
+    let mut config_text = String::from("rules:\n");
+    for r in picket_lint::rules() {
+        config_text.push_str(&format!("  {}: on\n", r.name));
+    }
+    let config = Config::parse(&config_text, Path::new("/"));
+    check_file(&parsed, 0, &index, &config, |_| false)
+        .violations
+        .iter()
+        .map(|v| v.rule.name)
+        .collect()
+}
+
+/// A container inheriting its securityContext through `<<:` keeps it: the fix goes into the
+/// anchored mapping (shared by both), never into a new mapping that would shadow it.
+#[test]
+fn fixes_do_not_shadow_a_merged_security_context() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - &base {name: a, image: \"nginx:1.27\", securityContext: {runAsUser: 10001, readOnlyRootFilesystem: true}}
+    - <<: *base
+      name: b
+";
+    let fixed = fix_all(text);
+    // Container `b`: from its merge key to the pod-level keys after the list.
+    let b = &fixed[fixed.find("<<: *base").unwrap()..];
+    let b = &b[..b.find("\n  a").unwrap_or(b.len())];
+    assert!(
+        !b.contains("securityContext"),
+        "b must keep the merged one:\n{fixed}"
+    );
+    assert!(fixed.contains("runAsUser: 10001"));
+}
+
+/// A scalar with an anchor is aliased elsewhere: editing it would change the aliases too.
+#[test]
+fn anchored_scalars_are_not_edited() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  hostNetwork: &on true
+  containers:
+    - name: a
+      image: \"nginx:1.27\"
+      volumeMounts: [{name: v, mountPath: /x, readOnly: *on}]
+  volumes: [{name: v, hostPath: {path: /var/log}}]
+";
+    let fixed = fix_all(text);
+    assert!(fixed.contains("hostNetwork: &on true"), "{fixed}");
+    assert!(fixed.contains("readOnly: *on"), "{fixed}");
+}
+
+/// Inserting after an entry with an empty value goes after its colon.
+#[test]
+fn inserting_after_an_empty_flow_value_keeps_valid_yaml() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: c
+      image: \"x:1\"
+      securityContext: {runAsUser: }
+";
+    let fixed = fix_all(text);
+    let parsed = ParsedFile::parse(&fixed);
+    assert!(
+        parsed.documents().iter().all(|d| d.doc.errors().is_empty()),
+        "{fixed}"
+    );
+    assert!(fixed.contains("allowPrivilegeEscalation: false"), "{fixed}");
+}
+
+/// Privileged or SYS_ADMIN containers escalate by definition: no `allowPrivilegeEscalation:
+/// false` (the API server would reject it), and removing the cause adds it.
+#[test]
+fn escalation_follows_privileged_and_sys_admin() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: a
+      image: \"x:1\"
+      securityContext: {privileged: true}
+";
+    assert!(!rules_fired(text).contains(&"privilege-escalation-allowed"));
+    let fixed = fix_all(text);
+    assert!(fixed.contains("privileged: false"), "{fixed}");
+    assert!(fixed.contains("allowPrivilegeEscalation: false"), "{fixed}");
+}
+
+/// Huge integers do not overflow (a panic would abort the whole run).
+#[test]
+fn huge_replica_counts_do_not_overflow() {
+    let text = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: d}
+spec:
+  replicas: 999999999999999999
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec:
+      containers: [{name: c, image: \"x:1\"}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: p}
+spec:
+  minAvailable: \"50%\"
+  selector: {matchLabels: {app: a}}
+";
+    rules_fired(text);
+}
+
+/// Raising `minReplicas` to 2 when `maxReplicas` is 2 would leave an HPA unable to scale.
+#[test]
+fn no_min_replicas_fix_that_reaches_max() {
+    let text = "\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: h}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: d}
+  minReplicas: 1
+  maxReplicas: 2
+";
+    let fixed = fix_all(text);
+    assert!(fixed.contains("minReplicas: 1"), "{fixed}");
+}
