@@ -94,6 +94,8 @@ pub struct Summary {
     pub selector: Option<Selector>,
     /// A Service's type (`ClusterIP` when unset).
     pub service_type: Option<String>,
+    /// A LoadBalancer Service that a cloud annotation keeps inside the network.
+    pub internal_load_balancer: bool,
     /// The service account its pods run as (`default` when unset).
     pub service_account: Option<String>,
     /// NetworkPolicy: whether it restricts ingress.
@@ -205,6 +207,7 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
                 .to_owned(),
         );
         s.selector = svc.selector().map(Selector::from_map);
+        s.internal_load_balancer = is_internal_load_balancer(o);
         s.cluster_ip = svc.cluster_ip().and_then(|f| f.text()).map(str::to_owned);
         s.service_ports = svc
             .ports()
@@ -357,6 +360,27 @@ fn generated_secret<'a>(o: Object<'a>) -> Option<&'a str> {
         ("cert-manager.io", "Certificate") => at(&["secretName"]),
         _ => None,
     }
+}
+
+/// Whether a cloud annotation asks for a load balancer on the private network.
+pub(crate) fn is_internal_load_balancer(object: Object<'_>) -> bool {
+    let Some(a) = object.annotations() else {
+        return false;
+    };
+    let yes = |k: &str| {
+        a.get(k)
+            .is_some_and(|v| !v.eq_ignore_ascii_case("false") && !v.is_empty())
+    };
+    let is = |k: &str, want: &str| a.get(k).is_some_and(|v| v.eq_ignore_ascii_case(want));
+    yes("service.beta.kubernetes.io/aws-load-balancer-internal")
+        || is(
+            "service.beta.kubernetes.io/aws-load-balancer-scheme",
+            "internal",
+        )
+        || is("networking.gke.io/load-balancer-type", "internal")
+        || is("cloud.google.com/load-balancer-type", "internal")
+        || yes("service.beta.kubernetes.io/azure-load-balancer-internal")
+        || yes("service.beta.kubernetes.io/oci-load-balancer-internal")
 }
 
 /// Every object of a run or workspace.
@@ -618,7 +642,8 @@ impl Index {
     pub fn exposure(&self, labels: &[(String, String)], namespace: Option<&str>) -> Option<String> {
         for (_, svc) in self.services_selecting(labels, namespace) {
             let ty = svc.service_type.as_deref().unwrap_or("ClusterIP");
-            if matches!(ty, "LoadBalancer" | "NodePort") {
+            let public_lb = ty == "LoadBalancer" && !svc.internal_load_balancer;
+            if public_lb || ty == "NodePort" {
                 return Some(format!("{ty} Service `{}` exposes it", svc.name));
             }
             if let Some((_, ing)) = self.of_kind("Ingress").find(|(_, o)| {

@@ -97,3 +97,9 @@ fn privileged_with_a_host_path_raises() {
         Some("raised to error: the pod is privileged and mounts a hostPath")
     );
 }
+
+#[test]
+fn an_internal_load_balancer_does_not_expose() {
+    let lb = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web-internal\n  namespace: shop\n  annotations: {networking.gke.io/load-balancer-type: Internal}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    assert_eq!(privileged(&[WORKLOAD, lb]), (Severity::Warning, None));
+}

@@ -159,3 +159,31 @@ spec:
     let fixed = fix_all(text);
     assert!(fixed.contains("minReplicas: 1"), "{fixed}");
 }
+
+/// The alpha seccomp annotations have no effect from Kubernetes 1.27: at the default target
+/// they do not count as a profile.
+#[test]
+fn seccomp_annotations_count_only_before_1_27() {
+    let text = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations: {seccomp.security.alpha.kubernetes.io/pod: runtime/default}
+spec:
+  containers: [{name: c, image: \"x:1\"}]
+";
+    let parsed = ParsedFile::parse(text);
+    let index = Index::new();
+    let fires = |config: &Config| {
+        check_file(&parsed, 0, &index, config, |_| false)
+            .violations
+            .iter()
+            .any(|v| v.rule.name == "missing-seccomp-profile")
+    };
+    assert!(fires(&Config::default()));
+    assert!(!fires(&Config::parse(
+        "kubernetesVersion: \"1.26\"\n",
+        Path::new("/")
+    )));
+}

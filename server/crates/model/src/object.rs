@@ -274,13 +274,11 @@ impl<'a> Object<'a> {
         })?
     }
 
-    /// The items of a `v1` `List`.
+    /// The items of a `List`: `v1` `List`, or a typed list (`ConfigMapList`,
+    /// `apps/v1` `DeploymentList`, …) as `kubectl get -o yaml` writes them.
     pub fn list_items(&self) -> impl Iterator<Item = Object<'a>> + use<'a> {
-        let field = if self.is(&[""], "List") {
-            self.field("items")
-        } else {
-            None
-        };
+        let is_list = self.gvk().is_some_and(|g| g.kind.ends_with("List"));
+        let field = if is_list { self.field("items") } else { None };
         field
             .into_iter()
             .flat_map(|f| f.items())

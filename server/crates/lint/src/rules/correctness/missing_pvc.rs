@@ -1,5 +1,7 @@
 //! `missing-pvc`: a pod that mounts a PersistentVolumeClaim the run does not define.
 
+use picket_model::View;
+
 use crate::engine::Cx;
 use crate::rule::{PodCx, Rule, declare_rule};
 
@@ -97,7 +99,25 @@ impl Rule for MissingPvc {
             return;
         }
         let ns = pod.object.namespace();
+        // A StatefulSet replaces a volume named like one of its `volumeClaimTemplates` with the
+        // claim it creates for each replica: that volume's own claim is never used.
+        let templates: Vec<&str> = pod
+            .object
+            .spec::<picket_model::WorkloadSpec>()
+            .and_then(|s| s.field("volumeClaimTemplates"))
+            .into_iter()
+            .flat_map(|f| f.items())
+            .filter_map(|t| t.as_mapping()?.get("metadata")?.as_mapping()?.get("name")?.as_scalar())
+            .map(|s| s.value())
+            .collect();
         for volume in pod.spec.volumes() {
+            if volume
+                .name()
+                .and_then(|n| n.text())
+                .is_some_and(|n| templates.contains(&n))
+            {
+                continue;
+            }
             let Some(claim) = volume.persistent_volume_claim().and_then(|p| p.claim_name()) else {
                 continue;
             };

@@ -182,7 +182,12 @@ impl Rule for ExposedAdminUi {
         let index = cx.index();
         let Some((ty, svc)) = index.services_selecting(&labels, ns).find_map(|(_, s)| {
             let ty = s.service_type.as_deref()?;
-            matches!(ty, "LoadBalancer" | "NodePort").then(|| (ty.to_owned(), s.name.clone()))
+            let public = match ty {
+                "LoadBalancer" => !s.internal_load_balancer,
+                "NodePort" => true,
+                _ => false,
+            };
+            public.then(|| (ty.to_owned(), s.name.clone()))
         }) else {
             return;
         };

@@ -76,7 +76,7 @@ impl Rule for ExposedService {
             Some("LoadBalancer") => "asks for an external load balancer",
             _ => return,
         };
-        if ty.text() == Some("LoadBalancer") && is_internal(object) {
+        if ty.text() == Some("LoadBalancer") && crate::index::is_internal_load_balancer(object) {
             return;
         }
         let name = object.name().unwrap_or("<unnamed>");
@@ -88,17 +88,3 @@ impl Rule for ExposedService {
     }
 }
 
-/// Whether a cloud annotation asks for a load balancer on the private network.
-fn is_internal(object: Object<'_>) -> bool {
-    let Some(a) = object.annotations() else {
-        return false;
-    };
-    let yes = |k: &str| a.get(k).is_some_and(|v| !v.eq_ignore_ascii_case("false") && !v.is_empty());
-    let is = |k: &str, want: &str| a.get(k).is_some_and(|v| v.eq_ignore_ascii_case(want));
-    yes("service.beta.kubernetes.io/aws-load-balancer-internal")
-        || is("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal")
-        || is("networking.gke.io/load-balancer-type", "internal")
-        || is("cloud.google.com/load-balancer-type", "internal")
-        || yes("service.beta.kubernetes.io/azure-load-balancer-internal")
-        || yes("service.beta.kubernetes.io/oci-load-balancer-internal")
-}

@@ -82,7 +82,9 @@ impl Rule for MissingSeccompProfile {
         if is_windows(&pod) {
             return;
         }
-        let annotations = pod_annotations(&pod);
+        // The alpha annotations have no effect from Kubernetes 1.27 (the kubelet stopped
+        // reading them): they count only for older targets.
+        let annotations = pod_annotations(&pod).filter(|_| !cx.config().targets_at_least((1, 27)));
         let annotation = |key: &str| annotations.and_then(|a| set(a.field(key)));
         // A profile on the pod (field or annotation) applies to every container without its
         // own: either it confines them, or `unconfined-seccomp-profile` reports it.
