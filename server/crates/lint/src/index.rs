@@ -96,6 +96,9 @@ pub struct Summary {
     pub service_type: Option<String>,
     /// A LoadBalancer Service that a cloud annotation keeps inside the network.
     pub internal_load_balancer: bool,
+    /// An instance of a custom resource (its group is not a Kubernetes one): an operator may
+    /// create pods for it that no manifest shows.
+    pub custom: bool,
     /// The service account its pods run as (`default` when unset).
     pub service_account: Option<String>,
     /// NetworkPolicy: whether it restricts ingress.
@@ -170,6 +173,9 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
         labels: o.labels().map(pairs).unwrap_or_default(),
         ..Summary::default()
     };
+    s.custom = !s.group.is_empty()
+        && !picket_schema::builtin().has_group(&s.group)
+        && s.group != "kustomize.config.k8s.io";
     if let Some(spec) = o.pod_spec() {
         s.pod_labels = Some(o.pod_labels().map(pairs).unwrap_or_default());
         s.service_account = Some(
@@ -402,6 +408,7 @@ struct Buckets {
     by_kind: HashMap<String, Slots>,
     workloads: Slots,
     generators: Slots,
+    custom: Slots,
     /// (Cluster)RoleBindings whose role is cluster-admin or grants `*` on `*`.
     admin_bindings: Slots,
 }
@@ -435,6 +442,9 @@ impl Index {
                     }
                     if !s.generates.is_empty() {
                         b.generators.push(slot);
+                    }
+                    if s.custom {
+                        b.custom.push(slot);
                     }
                 }
             }
@@ -583,6 +593,14 @@ impl Index {
             s.same_namespace(namespace)
                 && s.pod_labels.as_deref().is_some_and(|l| selector.matches(l))
         })
+    }
+
+    /// Whether custom resources live in `namespace`'s reach: operators (Prometheus,
+    /// Alertmanager, databases…) create pods for them that no manifest shows, so "selects no
+    /// pod" cannot be told there.
+    pub fn custom_resources_near(&self, namespace: Option<&str>) -> bool {
+        self.slots(&self.buckets().custom)
+            .any(|(_, s)| s.same_namespace(namespace))
     }
 
     /// Whether the run holds any workload or Pod.

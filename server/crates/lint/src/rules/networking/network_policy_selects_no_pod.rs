@@ -131,7 +131,7 @@ impl Rule for NetworkPolicySelectsNoPod {
             return;
         }
         let index = cx.index();
-        if !index.has_workloads() {
+        if !index.has_workloads() || index.custom_resources_near(object.namespace()) {
             return;
         }
         if index

@@ -11,8 +11,9 @@ declare_rule! {
     /// A Service with a `selector` that matches the pod labels of no workload or Pod among the
     /// files checked together (the files of a `picket check` run, or the editor's workspace).
     ///
-    /// The rule stays quiet when the files define no workload at all: the pods then live
-    /// elsewhere and nothing can be said.
+    /// The rule stays quiet when the files define no workload at all (the pods then live
+    /// elsewhere), and when custom resources share the namespace: an operator (Prometheus,
+    /// Alertmanager, a database) may create the pods from them.
     ///
     /// ## Why it matters
     /// Such a Service has no endpoints: traffic to it fails. It is almost always a typo in a
@@ -94,10 +95,10 @@ impl Rule for ServiceSelectsNoPod {
         }
         let index = cx.index();
         let mut workloads = index.workloads().peekable();
-        if workloads.peek().is_none() {
+        let ns = object.namespace();
+        if workloads.peek().is_none() || index.custom_resources_near(ns) {
             return;
         }
-        let ns = object.namespace();
         let selected = workloads.any(|(_, s)| {
             s.same_namespace(ns) && s.pod_labels.as_deref().is_some_and(|l| selector.matches(l))
         });

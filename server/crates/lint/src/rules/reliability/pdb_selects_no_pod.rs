@@ -118,6 +118,7 @@ impl Rule for PdbSelectsNoPod {
         }
         let index = cx.index();
         if !index.has_workloads()
+            || index.custom_resources_near(object.namespace())
             || index
                 .workloads_matching(&selector, object.namespace())
                 .next()

@@ -76,7 +76,11 @@ const FIX_TITLE: &str = "Set `seccompProfile.type: RuntimeDefault`";
 impl Rule for UnconfinedSeccompProfile {
     fn pod(cx: &mut Cx<'_>, pod: PodCx<'_>) {
         let pod_type = profile_type(pod_sc(&pod).and_then(|s| s.field("seccompProfile")));
-        if let Some(t) = pod_type.filter(|t| t.text() == Some("Unconfined")) {
+        // The pod's profile matters only to containers without their own.
+        let inherited = pod.spec.all_containers().any(|(_, c)| {
+            profile_type(c.security_context().and_then(|s| s.field("seccompProfile"))).is_none()
+        });
+        if let Some(t) = pod_type.filter(|t| inherited && t.text() == Some("Unconfined")) {
             cx.report(t.range(), "Pod sets seccomp profile `Unconfined`")
                 .fix(set_scalar(t, "RuntimeDefault").map(|e| Fix::unsafe_(FIX_TITLE, e)));
         }
