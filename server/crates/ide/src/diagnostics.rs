@@ -33,6 +33,9 @@ pub struct DiagnosticsConfig {
     pub schema: bool,
     /// Run the rules, under this configuration (the file's `.picket.yaml`).
     pub rules: Option<std::sync::Arc<picket_lint::Config>>,
+    /// Build the rules' fixes (code actions, `picket check` output); an editor's diagnostics
+    /// after a keystroke do not need them.
+    pub fixes: bool,
 }
 
 /// Every diagnostic code with a one-line description, for `--format sarif` rule lists and docs.

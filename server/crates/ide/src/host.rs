@@ -267,7 +267,7 @@ impl Analysis {
             out.extend(shift(doc, &diags));
         }
         if let Some(rules) = &config.rules {
-            self.add_rule_findings(file, entry, rules, &mut out);
+            self.add_rule_findings(file, entry, rules, config.fixes, &mut out);
         }
         out.sort_by_key(|d| (d.range.start(), d.range.end()));
         Some(out)
@@ -279,10 +279,16 @@ impl Analysis {
         file: FileId,
         entry: &FileEntry,
         rules: &picket_lint::Config,
+        fixes: bool,
         out: &mut Vec<Diagnostic>,
     ) {
         let known = |name: &str| all_codes().iter().any(|(c, _)| *c == name);
-        let report = picket_lint::check_file(&entry.parsed, file.0, self.index(), rules, known);
+        let check = || picket_lint::check_file(&entry.parsed, file.0, self.index(), rules, known);
+        let report = if fixes {
+            check()
+        } else {
+            picket_lint::edit::without_fixes(check)
+        };
         // Documents whose apiVersion or kind a deprecation rule already explains.
         let parsed = &entry.parsed;
         let explained: Vec<usize> = report

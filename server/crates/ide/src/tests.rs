@@ -8,6 +8,7 @@ fn config() -> DiagnosticsConfig {
     DiagnosticsConfig {
         schema: true,
         rules: None,
+        fixes: true,
     }
 }
 

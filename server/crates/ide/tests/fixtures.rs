@@ -22,6 +22,7 @@ fn config() -> DiagnosticsConfig {
     DiagnosticsConfig {
         schema: true,
         rules: Some(std::sync::Arc::new(rules)),
+        fixes: true,
     }
 }
 

@@ -9,6 +9,31 @@ use picket_syntax::{Document, Mapping, Node, NodeKind, TextRange, TextSize};
 
 use crate::rule::Applicability;
 
+thread_local! {
+    /// Whether fixes are being built. Diagnostics for an editor's keystroke skip them (only
+    /// code actions need them); see [`without_fixes`].
+    static BUILD_FIXES: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Runs `f` with fix building off: the edit helpers return `None` at once and
+/// [`crate::Violation::fix`] drops what it is given. Rules run synchronously on one thread,
+/// so the flag covers exactly their run.
+pub fn without_fixes<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            BUILD_FIXES.with(|b| b.set(self.0));
+        }
+    }
+    let _restore = Restore(BUILD_FIXES.with(|b| b.replace(false)));
+    f()
+}
+
+/// Whether fixes are being built (see [`without_fixes`]).
+pub(crate) fn building_fixes() -> bool {
+    BUILD_FIXES.with(|b| b.get())
+}
+
 /// Replace `range` with `text`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edit {
@@ -251,6 +276,9 @@ pub fn insert_entry(
     key: &str,
     value: &Value,
 ) -> Option<Edit> {
+    if !building_fixes() {
+        return None;
+    }
     let text = doc.text();
     let node = mapping.node();
     let nl = newline(text);
@@ -289,6 +317,9 @@ pub fn ensure_path(
     path: &[&str],
     leaf: Value,
 ) -> Option<Edit> {
+    if !building_fixes() {
+        return None;
+    }
     let (first, rest) = path.split_first()?;
     let nested = |rest: &[&str]| {
         rest.iter()
@@ -346,6 +377,9 @@ fn set_value(doc: &Document, key: Node<'_>, value: Node<'_>, new: &Value) -> Opt
 /// Sets a scalar field's value, keeping the rest of the line. `None` when the value carries
 /// an anchor (`&on true`): other nodes alias it, and they would change too.
 pub fn set_scalar(field: Field<'_>, text: &str) -> Option<Edit> {
+    if !building_fixes() {
+        return None;
+    }
     let value = field.value_as_written();
     if value.anchor().is_some() || value.kind() == NodeKind::Alias {
         return None;
@@ -355,6 +389,9 @@ pub fn set_scalar(field: Field<'_>, text: &str) -> Option<Edit> {
 
 /// Appends `item` to the sequence `field` holds.
 pub fn append_item(doc: &Document, field: Field<'_>, item: &Value) -> Option<Edit> {
+    if !building_fixes() {
+        return None;
+    }
     let text = doc.text();
     let value = field.value_as_written();
     if value.is_null() {
@@ -384,6 +421,9 @@ pub fn append_item(doc: &Document, field: Field<'_>, item: &Value) -> Option<Edi
 
 /// Removes one item of the sequence `field` holds. The last item leaves `[]` behind.
 pub fn remove_item(doc: &Document, field: Field<'_>, item: Node<'_>) -> Option<Edit> {
+    if !building_fixes() {
+        return None;
+    }
     let text = doc.text();
     let value = field.value_as_written();
     let seq = value.as_sequence()?;
@@ -467,6 +507,9 @@ fn whole_lines(text: &str, start: usize, end: usize) -> TextRange {
 /// Removes the entry `field` from `mapping`. A comment on the removed lines is kept on a line
 /// of its own. Refuses the only entry of a mapping that starts a sequence item.
 pub fn remove_entry(doc: &Document, mapping: Mapping<'_>, field: Field<'_>) -> Option<Edit> {
+    if !building_fixes() {
+        return None;
+    }
     let text = doc.text();
     let entry = field.entry();
     let entries: Vec<_> = mapping.entries().collect();

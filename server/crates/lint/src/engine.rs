@@ -38,7 +38,9 @@ impl Violation {
 impl Violation {
     /// Adds a fix, if there is one.
     pub fn fix(&mut self, fix: Option<Fix>) -> &mut Self {
-        self.fixes.extend(fix);
+        if crate::edit::building_fixes() {
+            self.fixes.extend(fix);
+        }
         self
     }
 

@@ -187,3 +187,47 @@ spec:
         Path::new("/")
     )));
 }
+
+/// Skipping fix building (an editor's keystroke) finds exactly the same findings: no rule may
+/// decide what to report from whether its fix could be built.
+#[test]
+fn findings_do_not_depend_on_building_fixes() {
+    let root = picket_test_utils::fixtures_dir().join("rules");
+    let mut config_text = String::from("rules:\n");
+    for r in picket_lint::rules() {
+        config_text.push_str(&format!("  {}: on\n", r.name));
+    }
+    let config = Config::parse(&config_text, Path::new("/"));
+    let mut files = 0;
+    for path in picket_test_utils::yaml_files(&root) {
+        if path.file_name().is_some_and(|n| n == ".picket.yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let parsed = ParsedFile::parse(&text);
+        let mut index = Index::new();
+        index.add_file(
+            0,
+            "t.yaml".into(),
+            parsed.documents().iter().map(|d| summarize(&d.doc).into()),
+        );
+        let run = || {
+            check_file(&parsed, 0, &index, &config, |_| false)
+                .violations
+                .into_iter()
+                .map(|v| (v.rule.name, v.range, v.full_message(), v.fixes.len()))
+                .collect::<Vec<_>>()
+        };
+        let with = run();
+        let without = picket_lint::edit::without_fixes(run);
+        assert!(without.iter().all(|v| v.3 == 0), "{}", path.display());
+        let strip = |v: &[(&'static str, picket_syntax::TextRange, String, usize)]| {
+            v.iter()
+                .map(|(a, b, c, _)| (*a, *b, c.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(&with), strip(&without), "{}", path.display());
+        files += 1;
+    }
+    assert!(files > 200, "only {files} fixtures");
+}

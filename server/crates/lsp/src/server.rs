@@ -217,7 +217,7 @@ fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic
     {
         panic!("test panic requested by PICKET_DEBUG_PANIC_ON");
     }
-    let config = config_of(snap);
+    let config = config_of(snap, false);
     let diags = snap
         .analysis
         .diagnostics(snap.id, &config)
@@ -229,8 +229,8 @@ fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic
 }
 
 /// What to compute for a document: schema always; the rules under the document's
-/// `.picket.yaml`, unless that file ignores the document.
-fn config_of(snap: &Snapshot) -> DiagnosticsConfig {
+/// `.picket.yaml`, unless that file ignores the document; fixes when code actions ask.
+fn config_of(snap: &Snapshot, fixes: bool) -> DiagnosticsConfig {
     let path = snap.uri.to_file_path();
     let rules = match path.as_deref() {
         Some(p) => workspace::config_for(p),
@@ -240,6 +240,7 @@ fn config_of(snap: &Snapshot) -> DiagnosticsConfig {
     DiagnosticsConfig {
         schema: true,
         rules: (!ignored).then_some(rules),
+        fixes,
     }
 }
 
@@ -260,7 +261,7 @@ fn code_actions(
         })
     };
     let mut out = Vec::new();
-    let config = config_of(snap);
+    let config = config_of(snap, true);
     let rope = &snap.rope;
     let enc = snap.encoding;
     let edit_of = |edits: Vec<TextEdit>| WorkspaceEdit {

@@ -105,6 +105,7 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
             let config = DiagnosticsConfig {
                 schema: true,
                 rules: Some(configs.for_file(Path::new(&source.path))),
+                fixes: true,
             };
             analysis.diagnostics(*id, &config).unwrap_or_default()
         })

@@ -214,6 +214,7 @@ fn unsafe_pending(outcomes: &[Outcome], configs: &Configs) -> usize {
             let config = DiagnosticsConfig {
                 schema: false,
                 rules: Some(configs.for_file(Path::new(texts[i].0))),
+                fixes: true,
             };
             analysis
                 .diagnostics(FileId(i as u32), &config)

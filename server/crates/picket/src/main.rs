@@ -17,11 +17,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// The analysis allocates many small strings and vectors (trees, findings, edits); mimalloc
-/// is markedly faster at that than glibc's allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Kubernetes manifest linter and language server.
 #[derive(Debug, Parser)]
 #[command(name = "picket", version, about, propagate_version = true)]

@@ -22,6 +22,8 @@ pub struct Client {
     stdin: ChildStdin,
     rx: Receiver<Value>,
     queue: VecDeque<Value>,
+    epoch: Instant,
+    last_arrival: Option<Instant>,
     next_id: i64,
     stderr: Arc<Mutex<String>>,
     /// How long to wait for any one message before giving up (a hang detector, not a
@@ -31,6 +33,16 @@ pub struct Client {
 
 /// Reads one framed message; `Ok(None)` at end of stream.
 pub fn read_message(reader: &mut impl BufRead) -> io::Result<Option<Value>> {
+    match read_frame(reader)? {
+        None => Ok(None),
+        Some(body) => serde_json::from_slice(&body)
+            .map(Some)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e)),
+    }
+}
+
+/// Reads one frame's body; `Ok(None)` at end of stream.
+fn read_frame(reader: &mut impl BufRead) -> io::Result<Option<Vec<u8>>> {
     let mut length: Option<usize> = None;
     loop {
         let mut line = String::new();
@@ -50,10 +62,13 @@ pub fn read_message(reader: &mut impl BufRead) -> io::Result<Option<Value>> {
     })?;
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    serde_json::from_slice(&body)
-        .map(Some)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    Ok(Some(body))
 }
+
+/// The key under which the reader records when a message arrived (microseconds since the
+/// client started), before parsing it: latency figures then exclude the client's own JSON
+/// parsing.
+const ARRIVAL: &str = "$picketArrivalMicros";
 
 /// Frames a message.
 pub fn frame(message: &Value) -> Vec<u8> {
@@ -88,9 +103,17 @@ impl Client {
             .take()
             .ok_or_else(|| io::Error::other("no stderr"))?;
         let (tx, rx) = mpsc::channel();
+        let epoch = Instant::now();
         thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            while let Ok(Some(msg)) = read_message(&mut reader) {
+            while let Ok(Some(body)) = read_frame(&mut reader) {
+                let arrived = epoch.elapsed().as_micros() as u64;
+                let Ok(mut msg) = serde_json::from_slice::<Value>(&body) else {
+                    break;
+                };
+                if let Some(obj) = msg.as_object_mut() {
+                    obj.insert(ARRIVAL.to_owned(), json!(arrived));
+                }
                 if tx.send(msg).is_err() {
                     break;
                 }
@@ -113,10 +136,24 @@ impl Client {
             stdin,
             rx,
             queue: VecDeque::new(),
+            epoch,
+            last_arrival: None,
             next_id: 0,
             stderr,
             timeout: Duration::from_secs(60),
         })
+    }
+
+    fn note_arrival(&mut self, msg: &Value) {
+        self.last_arrival = msg[ARRIVAL]
+            .as_u64()
+            .map(|us| self.epoch + Duration::from_micros(us));
+    }
+
+    /// When the message last returned by [`Client::wait_notification`] (or
+    /// [`Client::diagnostics_for`]) arrived, before the client parsed it.
+    pub fn last_arrival(&self) -> Option<Instant> {
+        self.last_arrival
     }
 
     /// Everything the server wrote to stderr so far.
@@ -216,6 +253,7 @@ impl Client {
     ) -> io::Result<Value> {
         while let Some(msg) = self.queue.pop_front() {
             if msg["method"] == method && pred(&msg["params"]) {
+                self.note_arrival(&msg);
                 return Ok(msg["params"].clone());
             }
         }
@@ -223,6 +261,7 @@ impl Client {
         loop {
             let msg = self.recv(deadline)?;
             if msg["method"] == method && pred(&msg["params"]) {
+                self.note_arrival(&msg);
                 return Ok(msg["params"].clone());
             }
         }
