@@ -136,7 +136,7 @@ pub(crate) fn docs() -> Vec<(String, String)> {
             "| [`{n}`]({n}.md) | {c} | {s} | {fix} | {sum} |",
             n = r.name,
             c = r.category.as_str(),
-            s = severity(r),
+            s = r.severity.as_str(),
             sum = r.summary,
         );
         let mut page = format!(
@@ -145,7 +145,7 @@ pub(crate) fn docs() -> Vec<(String, String)> {
             r.name,
             r.summary,
             r.category.as_str(),
-            severity(r),
+            r.severity.as_str(),
             if r.default_enabled {
                 ""
             } else {
@@ -169,13 +169,4 @@ pub(crate) fn docs() -> Vec<(String, String)> {
     }
     files.push(("README.md".to_owned(), index));
     files
-}
-
-fn severity(r: &picket_lint::RuleMeta) -> &'static str {
-    match r.severity {
-        picket_schema::Severity::Error => "error",
-        picket_schema::Severity::Warning => "warning",
-        picket_schema::Severity::Info => "info",
-        picket_schema::Severity::Hint => "hint",
-    }
 }

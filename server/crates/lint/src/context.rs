@@ -24,7 +24,7 @@ pub(crate) fn raise(object: Object<'_>, index: &Index, found: &mut [Violation]) 
             Severity::Info => Severity::Warning,
             Severity::Warning | Severity::Error => Severity::Error,
         };
-        v.raised = Some(format!("raised to {}: {reason}", severity_name(v.severity)));
+        v.raised = Some(format!("raised to {}: {reason}", v.severity.as_str()));
     }
 }
 
@@ -52,13 +52,4 @@ fn reason(summary: &Summary, index: &Index) -> Option<String> {
         ));
     }
     None
-}
-
-fn severity_name(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-        Severity::Hint => "hint",
-    }
 }

@@ -187,30 +187,30 @@ impl Value {
     }
 }
 
-fn size(n: usize) -> TextSize {
+pub(crate) fn size(n: usize) -> TextSize {
     TextSize::from(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-fn range(start: usize, end: usize) -> TextRange {
+pub(crate) fn range(start: usize, end: usize) -> TextRange {
     TextRange::new(size(start), size(end))
 }
 
 /// The document's newline: `\r\n` if its first line ends so, else `\n`. (Only the first
 /// line is read: edits are built for every finding, and a whole-text scan each time would
 /// cost more than the rules.)
-fn newline(text: &str) -> &'static str {
+pub(crate) fn newline(text: &str) -> &'static str {
     match text.find('\n') {
         Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
         _ => "\n",
     }
 }
 
-fn line_start(text: &str, offset: usize) -> usize {
+pub(crate) fn line_start(text: &str, offset: usize) -> usize {
     text[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
 /// The end of the line holding `offset`, before its `\r\n` or `\n`.
-fn line_end(text: &str, offset: usize) -> usize {
+pub(crate) fn line_end(text: &str, offset: usize) -> usize {
     let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     if end > 0 && text.as_bytes()[end - 1] == b'\r' {
         end - 1
@@ -219,7 +219,7 @@ fn line_end(text: &str, offset: usize) -> usize {
     }
 }
 
-fn column(text: &str, offset: usize) -> usize {
+pub(crate) fn column(text: &str, offset: usize) -> usize {
     offset - line_start(text, offset)
 }
 

@@ -51,15 +51,6 @@ pub(crate) fn emit(format: Format, quiet: bool, report: &Report) -> std::io::Res
     }
 }
 
-fn severity_name(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-        Severity::Hint => "hint",
-    }
-}
-
 fn level(s: Severity) -> Level<'static> {
     match s {
         Severity::Error => Level::ERROR,
@@ -299,7 +290,7 @@ fn json_report(report: &Report) -> JsonReport<'_> {
             diagnostics.push(JsonDiagnostic {
                 path: &file.source.path,
                 code: d.code,
-                severity: severity_name(d.severity),
+                severity: d.severity.as_str(),
                 message: &d.message,
                 range: range(d.range),
                 related: d

@@ -3,19 +3,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use picket_ide::Severity;
 use picket_ide::picket_lint::{self, Peer, RuleMeta};
 
 use crate::RulesArgs;
-
-fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-        Severity::Hint => "hint",
-    }
-}
 
 /// The JSON object of one rule.
 pub(crate) fn rule_json(r: &RuleMeta) -> serde_json::Value {
@@ -27,7 +17,7 @@ pub(crate) fn rule_json(r: &RuleMeta) -> serde_json::Value {
     serde_json::json!({
         "name": r.name,
         "category": r.category.as_str(),
-        "severity": severity(r.severity),
+        "severity": r.severity.as_str(),
         "fix": r.fix.map(|f| f.as_str()),
         "summary": r.summary,
         "docs": r.docs_text(),
@@ -89,7 +79,7 @@ fn print_table(out: &mut impl Write) -> std::io::Result<()> {
     )?;
     for r in &rules {
         let level = if r.default_enabled {
-            severity(r.severity)
+            r.severity.as_str()
         } else {
             "off"
         };
@@ -118,7 +108,7 @@ fn print_docs(out: &mut impl Write, r: &RuleMeta) -> std::io::Result<()> {
         "{} ({}, {})",
         r.name,
         r.category.as_str(),
-        severity(r.severity)
+        r.severity.as_str()
     )?;
     writeln!(out, "{}", r.summary)?;
     if !r.default_enabled {

@@ -24,6 +24,18 @@ pub enum Severity {
     Hint,
 }
 
+impl Severity {
+    /// The lowercase name used in output, configuration and fixture annotations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
 /// A problem found by validation. Ranges are relative to the document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {

@@ -7,7 +7,9 @@
 use picket_model::{Object, View};
 use picket_syntax::{Document, Mapping, Node, TextRange, TextSize};
 
-use crate::edit::{Edit, Fix, Value, insert_entry, remove_entry};
+use crate::edit::{
+    Edit, Fix, Value, column, insert_entry, line_end, line_start, newline, remove_entry, size,
+};
 use crate::engine::Cx;
 use crate::rule::Applicability;
 
@@ -265,31 +267,6 @@ impl Deprecation {
             }
         }
     }
-}
-
-fn size(n: usize) -> TextSize {
-    TextSize::from(u32::try_from(n).unwrap_or(u32::MAX))
-}
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
-}
-
-fn line_end(text: &str, offset: usize) -> usize {
-    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    if end > 0 && text.as_bytes()[end - 1] == b'\r' {
-        end - 1
-    } else {
-        end
-    }
-}
-
-fn column(text: &str, offset: usize) -> usize {
-    offset - line_start(text, offset)
-}
-
-fn newline(text: &str) -> &'static str {
-    if text.contains("\r\n") { "\r\n" } else { "\n" }
 }
 
 fn start(n: Node<'_>) -> usize {

@@ -199,3 +199,33 @@ fn canonical(node: Node<'_>, top: bool, out: &mut String, depth: usize) {
         }
     }
 }
+
+/// The `spec` of `object` when it leaves `key` unset (absent or empty): the field, to tell
+/// an alias, and the mapping.
+pub(crate) fn spec_without<'a>(object: Object<'a>, key: &str) -> Option<(Field<'a>, Mapping<'a>)> {
+    let spec_field = object.field("spec")?;
+    let spec = spec_field.as_mapping()?;
+    let set = spec.get(key).is_some_and(|v| !v.resolve().is_null());
+    (!set).then_some((spec_field, spec))
+}
+
+/// "Set `key: value`" in a spec that leaves `key` unset: fills `key:` when it is written empty,
+/// else inserts it before `before`. Nothing through an alias: the spec is then the anchored
+/// mapping, shared with others.
+pub(crate) fn set_spec_key(
+    doc: &Document,
+    (spec_field, spec): (Field<'_>, Mapping<'_>),
+    key: &str,
+    value: &str,
+    before: &str,
+) -> Option<crate::edit::Fix> {
+    if spec_field.value_as_written().kind() == picket_syntax::NodeKind::Alias {
+        return None;
+    }
+    let edit = if spec.entry(key).is_some() {
+        crate::edit::ensure_path(doc, spec, &[key], Value::scalar(value))
+    } else {
+        insert_before(doc, spec, &[before], key, value)
+    }?;
+    Some(crate::edit::Fix::unsafe_(format!("Set `{key}: {value}`"), edit))
+}

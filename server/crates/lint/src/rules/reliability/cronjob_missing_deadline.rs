@@ -1,13 +1,11 @@
 //! `cronjob-missing-deadline`: a CronJob without `startingDeadlineSeconds`.
 
-use picket_model::{Object, View};
-use picket_syntax::NodeKind;
+use picket_model::Object;
 
-use crate::edit::{Fix, Value, ensure_path};
 use crate::engine::Cx;
 use crate::rule::{Rule, declare_rule};
 
-use super::common::insert_before;
+use super::common::{set_spec_key, spec_without};
 
 declare_rule! {
     /// ## What it flags
@@ -80,31 +78,11 @@ impl Rule for CronjobMissingDeadline {
         if !object.is(&["batch"], "CronJob") {
             return;
         }
-        let Some(spec_field) = object.field("spec") else {
+        let Some(spec) = spec_without(object, "startingDeadlineSeconds") else {
             return;
         };
-        let Some(spec) = spec_field.as_mapping() else {
-            return;
-        };
-        if spec
-            .get("startingDeadlineSeconds")
-            .is_some_and(|v| !v.resolve().is_null())
-        {
-            return;
-        }
         let name = object.name().unwrap_or("<unnamed>");
-        // Through an alias, the spec is the anchored mapping: leave that alone.
-        let fix = (spec_field.value_as_written().kind() != NodeKind::Alias)
-            .then(|| {
-                if spec.entry("startingDeadlineSeconds").is_some() {
-                    // `startingDeadlineSeconds:` with nothing after it.
-                    ensure_path(cx.doc(), spec, &["startingDeadlineSeconds"], Value::scalar("300"))
-                } else {
-                    insert_before(cx.doc(), spec, &["jobTemplate"], "startingDeadlineSeconds", "300")
-                }
-            })
-            .flatten()
-            .map(|e| Fix::unsafe_("Set `startingDeadlineSeconds: 300`", e));
+        let fix = set_spec_key(cx.doc(), spec, "startingDeadlineSeconds", "300", "jobTemplate");
         cx.report(
             object.header_range(),
             format!("CronJob `{name}` has no `startingDeadlineSeconds`"),

@@ -1,13 +1,11 @@
 //! `job-missing-ttl`: a standalone Job that is never cleaned up.
 
-use picket_model::{Object, View};
-use picket_syntax::NodeKind;
+use picket_model::Object;
 
-use crate::edit::{Fix, Value, ensure_path};
 use crate::engine::Cx;
 use crate::rule::{Rule, declare_rule};
 
-use super::common::insert_before;
+use super::common::{set_spec_key, spec_without};
 
 declare_rule! {
     /// ## What it flags
@@ -82,18 +80,9 @@ impl Rule for JobMissingTtl {
         if !object.is(&["batch"], "Job") {
             return;
         }
-        let Some(spec_field) = object.field("spec") else {
+        let Some(spec) = spec_without(object, "ttlSecondsAfterFinished") else {
             return;
         };
-        let Some(spec) = spec_field.as_mapping() else {
-            return;
-        };
-        if spec
-            .get("ttlSecondsAfterFinished")
-            .is_some_and(|v| !v.resolve().is_null())
-        {
-            return;
-        }
         let hook_deleted = object.annotations().is_some_and(|a| {
             a.get("helm.sh/hook-delete-policy").is_some()
                 || a.get("argocd.argoproj.io/hook-delete-policy").is_some()
@@ -102,18 +91,7 @@ impl Rule for JobMissingTtl {
             return;
         }
         let name = object.name().unwrap_or("<unnamed>");
-        // Through an alias, the spec is the anchored mapping: leave that alone.
-        let fix = (spec_field.value_as_written().kind() != NodeKind::Alias)
-            .then(|| {
-                if spec.entry("ttlSecondsAfterFinished").is_some() {
-                    // `ttlSecondsAfterFinished:` with nothing after it.
-                    ensure_path(cx.doc(), spec, &["ttlSecondsAfterFinished"], Value::scalar("86400"))
-                } else {
-                    insert_before(cx.doc(), spec, &["template"], "ttlSecondsAfterFinished", "86400")
-                }
-            })
-            .flatten()
-            .map(|e| Fix::unsafe_("Set `ttlSecondsAfterFinished: 86400`", e));
+        let fix = set_spec_key(cx.doc(), spec, "ttlSecondsAfterFinished", "86400", "template");
         cx.report(
             object.header_range(),
             format!("Job `{name}` has no `ttlSecondsAfterFinished`: it stays after it finishes"),

@@ -177,3 +177,26 @@ pub(crate) fn disallow_escalation(
     .map(Some)
     .ok_or(())
 }
+
+/// The pod-level `key` profile (`seccompProfile`, `appArmorProfile`) when it is `Unconfined`
+/// and some container inherits it (one with its own profile does not).
+pub(crate) fn inherited_unconfined<'a>(pod: &PodCx<'a>, key: &str) -> Option<Field<'a>> {
+    let t = profile_type(pod_sc(pod).and_then(|s| s.field(key)))?;
+    let inherited = pod
+        .spec
+        .all_containers()
+        .any(|(_, c)| profile_type(c.security_context().and_then(|s| s.field(key))).is_none());
+    (inherited && t.text() == Some("Unconfined")).then_some(t)
+}
+
+/// The pod's annotations whose value is `unconfined`, with their keys.
+pub(crate) fn unconfined_annotations<'a>(pod: &PodCx<'a>) -> Vec<(Field<'a>, &'a str)> {
+    let Some(annotations) = pod_annotations(pod) else {
+        return Vec::new();
+    };
+    annotations
+        .fields()
+        .filter(|f| f.text() == Some("unconfined"))
+        .filter_map(|f| Some((f, f.key().as_scalar()?.value())))
+        .collect()
+}

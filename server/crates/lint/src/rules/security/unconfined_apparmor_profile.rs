@@ -5,7 +5,7 @@ use crate::edit::{Fix, set_scalar};
 use crate::engine::Cx;
 use crate::rule::{ContainerCx, PodCx, Rule, declare_rule};
 use crate::rules::security::common::{
-    APPARMOR_PREFIX, container_sc, pod_annotations, pod_sc, profile_type,
+    APPARMOR_PREFIX, container_sc, inherited_unconfined, profile_type, unconfined_annotations,
 };
 
 declare_rule! {
@@ -72,26 +72,12 @@ const FIX_TITLE: &str = "Set `appArmorProfile.type: RuntimeDefault`";
 
 impl Rule for UnconfinedApparmorProfile {
     fn pod(cx: &mut Cx<'_>, pod: PodCx<'_>) {
-        let pod_type = profile_type(pod_sc(&pod).and_then(|s| s.app_armor_profile()));
-        // The pod's profile matters only to containers without their own.
-        let inherited = pod.spec.all_containers().any(|(_, c)| {
-            profile_type(c.security_context().and_then(|s| s.app_armor_profile())).is_none()
-        });
-        if let Some(t) = pod_type.filter(|t| inherited && t.text() == Some("Unconfined")) {
+        if let Some(t) = inherited_unconfined(&pod, "appArmorProfile") {
             cx.report(t.range(), "Pod sets AppArmor profile `Unconfined`")
                 .fix(set_scalar(t, "RuntimeDefault").map(|e| Fix::unsafe_(FIX_TITLE, e)));
         }
-        let Some(annotations) = pod_annotations(&pod) else {
-            return;
-        };
-        for f in annotations.fields() {
-            let (Some(key), Some(value)) = (f.key().as_scalar(), f.text()) else {
-                continue;
-            };
-            if value != "unconfined" {
-                continue;
-            }
-            if let Some(name) = key.value().strip_prefix(APPARMOR_PREFIX) {
+        for (f, key) in unconfined_annotations(&pod) {
+            if let Some(name) = key.strip_prefix(APPARMOR_PREFIX) {
                 cx.report(
                     f.range(),
                     format!("Container `{name}`'s AppArmor annotation is `unconfined`"),

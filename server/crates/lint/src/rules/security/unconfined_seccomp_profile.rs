@@ -6,8 +6,8 @@ use crate::edit::{Fix, set_scalar};
 use crate::engine::Cx;
 use crate::rule::{ContainerCx, PodCx, Rule, declare_rule};
 use crate::rules::security::common::{
-    SECCOMP_CONTAINER_PREFIX, SECCOMP_POD_ANNOTATION, container_sc, pod_annotations, pod_sc,
-    profile_type,
+    SECCOMP_CONTAINER_PREFIX, SECCOMP_POD_ANNOTATION, container_sc, inherited_unconfined,
+    profile_type, unconfined_annotations,
 };
 
 declare_rule! {
@@ -75,26 +75,11 @@ const FIX_TITLE: &str = "Set `seccompProfile.type: RuntimeDefault`";
 
 impl Rule for UnconfinedSeccompProfile {
     fn pod(cx: &mut Cx<'_>, pod: PodCx<'_>) {
-        let pod_type = profile_type(pod_sc(&pod).and_then(|s| s.field("seccompProfile")));
-        // The pod's profile matters only to containers without their own.
-        let inherited = pod.spec.all_containers().any(|(_, c)| {
-            profile_type(c.security_context().and_then(|s| s.field("seccompProfile"))).is_none()
-        });
-        if let Some(t) = pod_type.filter(|t| inherited && t.text() == Some("Unconfined")) {
+        if let Some(t) = inherited_unconfined(&pod, "seccompProfile") {
             cx.report(t.range(), "Pod sets seccomp profile `Unconfined`")
                 .fix(set_scalar(t, "RuntimeDefault").map(|e| Fix::unsafe_(FIX_TITLE, e)));
         }
-        let Some(annotations) = pod_annotations(&pod) else {
-            return;
-        };
-        for f in annotations.fields() {
-            let (Some(key), Some(value)) = (f.key().as_scalar(), f.text()) else {
-                continue;
-            };
-            if value != "unconfined" {
-                continue;
-            }
-            let key = key.value();
+        for (f, key) in unconfined_annotations(&pod) {
             if key == SECCOMP_POD_ANNOTATION {
                 cx.report(f.range(), "Pod's seccomp annotation is `unconfined`");
             } else if let Some(name) = key.strip_prefix(SECCOMP_CONTAINER_PREFIX) {
