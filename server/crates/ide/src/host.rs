@@ -282,7 +282,8 @@ impl Analysis {
         fixes: bool,
         out: &mut Vec<Diagnostic>,
     ) {
-        let known = |name: &str| all_codes().iter().any(|(c, _)| *c == name);
+        let codes = all_codes();
+        let known = |name: &str| codes.iter().any(|(c, _)| *c == name);
         let check = || picket_lint::check_file(&entry.parsed, file.0, self.index(), rules, known);
         let report = if fixes {
             check()

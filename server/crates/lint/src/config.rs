@@ -143,6 +143,20 @@ impl Config {
         config
     }
 
+    /// The configuration of a `.picket.yaml` that exists but cannot be read: the defaults,
+    /// with the reason as a problem.
+    pub fn unreadable(base: &Path, reason: &str) -> Config {
+        let mut config = Config {
+            base: base.to_owned(),
+            ..Config::default()
+        };
+        config.problem(
+            TextRange::default(),
+            format!("Cannot read this file ({reason}): the default configuration applies"),
+        );
+        config
+    }
+
     fn problem(&mut self, range: TextRange, message: String) {
         self.problems.push(ConfigProblem { range, message });
     }

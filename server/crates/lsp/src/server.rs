@@ -217,6 +217,30 @@ fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic
     {
         panic!("test panic requested by PICKET_DEBUG_PANIC_ON");
     }
+    // `.picket.yaml` itself: its problems, where the user edits it.
+    if let Some(path) = snap.uri.to_file_path()
+        && path
+            .file_name()
+            .is_some_and(|n| n == picket_ide::picket_lint::CONFIG_FILE)
+    {
+        let dir = path.parent().unwrap_or(std::path::Path::new("/"));
+        let config = picket_ide::picket_lint::Config::parse(&snap.rope.to_string(), dir);
+        return config
+            .problems
+            .iter()
+            .map(|p| {
+                let d = picket_ide::Diagnostic {
+                    code: "invalid-config",
+                    severity: picket_ide::Severity::Error,
+                    range: p.range,
+                    message: p.message.clone(),
+                    related: Vec::new(),
+                    fixes: Vec::new(),
+                };
+                convert::diagnostic(&snap.rope, &snap.uri, &d, snap.encoding)
+            })
+            .collect();
+    }
     let config = config_of(snap, false);
     let diags = snap
         .analysis

@@ -77,8 +77,13 @@ pub(crate) fn scan(
 pub(crate) fn config_for(path: &Path) -> Arc<Config> {
     for dir in path.ancestors().skip(1) {
         let candidate = dir.join(CONFIG_FILE);
-        if let Ok(text) = std::fs::read_to_string(&candidate) {
-            return Arc::new(Config::parse(&text, dir));
+        match std::fs::read_to_string(&candidate) {
+            Ok(text) => return Arc::new(Config::parse(&text, dir)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(path = %candidate.display(), "cannot read the configuration: {e}");
+                return Arc::new(Config::unreadable(dir, &e.to_string()));
+            }
         }
     }
     Arc::new(Config::default())

@@ -2,7 +2,7 @@
 //! validate custom resources in another), report.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -38,14 +38,8 @@ impl Report {
 
 pub(crate) fn run(args: CheckArgs) -> ExitCode {
     let start = Instant::now();
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let (inputs, mut errors) = inputs::collect(&paths, args.no_ignore);
     let configs = Configs::new();
-    let inputs = inputs::without_config_ignored(inputs, &configs);
+    let (paths, inputs, mut errors) = inputs::gather(&args.paths, args.no_ignore, &configs);
 
     let progress = (args.format == Format::Human
         && !args.quiet

@@ -53,7 +53,16 @@ impl Configs {
                 path: candidate,
                 text,
             })),
-            Err(_) => dir.parent().and_then(|p| self.for_dir(p)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                dir.parent().and_then(|p| self.for_dir(p))
+            }
+            // There, but unreadable (permissions, a directory, not UTF-8): say so rather than
+            // silently using another configuration.
+            Err(e) => Some(Arc::new(Loaded {
+                config: Arc::new(Config::unreadable(dir, &e.to_string())),
+                path: candidate,
+                text: String::new(),
+            })),
         };
         if let Ok(mut cache) = self.by_dir.lock() {
             cache.insert(dir.to_owned(), found.clone());

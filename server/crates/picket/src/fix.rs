@@ -4,7 +4,7 @@
 //! round of fixes that would leave invalid YAML is discarded (`picket_lint::fix_text`).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use picket_ide::picket_lint::{self, Applicability};
@@ -25,14 +25,8 @@ struct Outcome {
 }
 
 pub(crate) fn run(args: FixArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let (inputs, mut errors) = inputs::collect(&paths, args.no_ignore);
     let configs = Configs::new();
-    let inputs = inputs::without_config_ignored(inputs, &configs);
+    let (_, inputs, mut errors) = inputs::gather(&args.paths, args.no_ignore, &configs);
     let mut sources = Vec::new();
     for input in inputs {
         match inputs::read(&input, args.max_file_size, &args.stdin_filename) {
@@ -230,8 +224,11 @@ fn unsafe_pending(outcomes: &[Outcome], configs: &Configs) -> usize {
         .sum()
 }
 
-/// Writes through a temporary file in the same directory, keeping the permissions.
+/// Writes through a temporary file in the same directory, keeping the permissions. A symbolic
+/// link is followed: its target is rewritten, the link stays a link.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let path = target.as_path();
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

@@ -34,11 +34,24 @@ pub(crate) fn display_path(path: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }
 
-/// Drops the files that their `.picket.yaml` ignores.
-pub(crate) fn without_config_ignored(
-    inputs: Vec<Input>,
+/// The inputs of `check` and `fix`: `paths` (the current directory when none) expanded, less
+/// the files their `.picket.yaml` ignores. Returns the paths as used, for messages.
+pub(crate) fn gather(
+    paths: &[PathBuf],
+    no_ignore: bool,
     configs: &crate::config::Configs,
-) -> Vec<Input> {
+) -> (Vec<PathBuf>, Vec<Input>, Vec<InputError>) {
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let (inputs, errors) = collect(&paths, no_ignore);
+    (paths, without_config_ignored(inputs, configs), errors)
+}
+
+/// Drops the files that their `.picket.yaml` ignores.
+fn without_config_ignored(inputs: Vec<Input>, configs: &crate::config::Configs) -> Vec<Input> {
     inputs
         .into_iter()
         .filter(|input| match input {

@@ -846,3 +846,46 @@ fn ignore_annotations_work_in_the_cli() {
         assert!(!found.is_empty(), "other rules still report");
     }
 }
+
+#[test]
+fn an_unreadable_picket_yaml_is_an_error_not_ignored() {
+    // A directory where the file should be: reading it fails with a reason.
+    let dir = temp_tree(&[("pod.yaml", PRIVILEGED_POD)]);
+    std::fs::create_dir(dir.path().join(".picket.yaml")).unwrap();
+    let (code, v) = json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "invalid-config")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert!(d["path"].as_str().unwrap().ends_with(".picket.yaml"));
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Cannot read this file ("),
+        "{d}"
+    );
+}
+
+#[test]
+fn fix_writes_through_a_symbolic_link() {
+    let dir = temp_tree(&[
+        ("real/pod.yaml", PRIVILEGED_POD),
+        (".picket.yaml", ONLY_PRIVILEGED),
+    ]);
+    let link = dir.path().join("pod.yaml");
+    std::os::unix::fs::symlink(dir.path().join("real/pod.yaml"), &link).unwrap();
+    let o = run(&["fix", "--unsafe-fixes", link.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let fixed = std::fs::read_to_string(dir.path().join("real/pod.yaml")).unwrap();
+    assert!(fixed.contains("privileged: false"), "{fixed}");
+}

@@ -568,3 +568,22 @@ fn cross_resource_rules_see_the_workspace() {
     );
     c.shutdown().unwrap();
 }
+
+#[test]
+fn picket_yaml_problems_show_in_the_open_file() {
+    let uri = "file:///tmp/picket-test-config/.picket.yaml";
+    let mut c = server(&[]);
+    c.initialize(utf8_client(), None).unwrap();
+    c.did_open(uri, 1, "rules:\n  privileged-containr: off\n")
+        .unwrap();
+    let diags = c.diagnostics_for(uri, 1).unwrap();
+    assert_eq!(
+        summary(&diags),
+        [("invalid-config".to_owned(), 1, 2, 1, 21)]
+    );
+    assert_eq!(
+        diags[0]["message"],
+        "Unknown rule `privileged-containr`: did you mean `privileged-container`?"
+    );
+    c.shutdown().unwrap();
+}

@@ -103,36 +103,16 @@ impl Rule for MissingAntiAffinity {
         if n <= 1 {
             return;
         }
-        let spreads = pod
-            .spec
-            .topology_spread_constraints()
-            .is_some_and(|f| f.items().next().is_some());
-        if spreads {
-            return;
-        }
         let what = describe(object);
-        let anti = pod
-            .spec
-            .affinity()
-            .and_then(|f| f.as_mapping())
-            .and_then(|m| m.get_entry("podAntiAffinity"))
-            .map(Field::new)
-            .filter(|f| !f.value().is_null());
-        match anti {
-            Some(anti) => {
-                let labels: Vec<(String, String)> = object
-                    .pod_labels()
-                    .map(|m| m.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
-                    .unwrap_or_default();
-                if labels.is_empty() || terms(anti).any(|t| selects_own_pods(t, &labels)) {
-                    return;
-                }
+        match spread(pod) {
+            Spread::Spreads => {}
+            Spread::Misaimed(anti) => {
                 cx.report(
                     anti.key_range(),
                     format!("The pod anti-affinity of {what} does not select its own pods, so its {n} replicas may share a node"),
                 );
             }
-            None => {
+            Spread::Missing => {
                 let fix = anti_affinity_fix(cx, pod)
                     .map(|e| Fix::unsafe_("Prefer spreading the pods over nodes", e));
                 cx.report(
@@ -145,17 +125,24 @@ impl Rule for MissingAntiAffinity {
     }
 }
 
-/// What a workload about to run more replicas needs so that `missing-anti-affinity` stays
-/// quiet: `Ok(None)` when its pods already spread, `Ok(Some(edit))` adding the preferred
-/// anti-affinity when it has none, `Err(())` when it has one that does not select its own pods
-/// (only its author can repair that) or the edit is impossible.
-pub(crate) fn spread_edit(cx: &Cx<'_>, pod: PodCx<'_>) -> Result<Option<crate::edit::Edit>, ()> {
+/// How a workload's pods are kept apart.
+enum Spread<'a> {
+    /// By topology spread constraints or an anti-affinity term over their own labels (or they
+    /// have no labels to select, and nothing can be said).
+    Spreads,
+    /// By nothing.
+    Missing,
+    /// By an anti-affinity that does not select the pods themselves.
+    Misaimed(Field<'a>),
+}
+
+fn spread<'a>(pod: PodCx<'a>) -> Spread<'a> {
     let spreads = pod
         .spec
         .topology_spread_constraints()
         .is_some_and(|f| f.items().next().is_some());
     if spreads {
-        return Ok(None);
+        return Spread::Spreads;
     }
     let anti = pod
         .spec
@@ -164,20 +151,30 @@ pub(crate) fn spread_edit(cx: &Cx<'_>, pod: PodCx<'_>) -> Result<Option<crate::e
         .and_then(|m| m.get_entry("podAntiAffinity"))
         .map(Field::new)
         .filter(|f| !f.value().is_null());
-    match anti {
-        Some(anti) => {
-            let labels: Vec<(String, String)> = pod
-                .object
-                .pod_labels()
-                .map(|m| m.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
-                .unwrap_or_default();
-            if !labels.is_empty() && terms(anti).any(|t| selects_own_pods(t, &labels)) {
-                Ok(None)
-            } else {
-                Err(())
-            }
-        }
-        None => anti_affinity_fix(cx, pod).map(Some).ok_or(()),
+    let Some(anti) = anti else {
+        return Spread::Missing;
+    };
+    let labels: Vec<(String, String)> = pod
+        .object
+        .pod_labels()
+        .map(|m| m.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+        .unwrap_or_default();
+    if labels.is_empty() || terms(anti).any(|t| selects_own_pods(t, &labels)) {
+        Spread::Spreads
+    } else {
+        Spread::Misaimed(anti)
+    }
+}
+
+/// What a workload about to run more replicas needs so that `missing-anti-affinity` stays
+/// quiet: `Ok(None)` when its pods already spread, `Ok(Some(edit))` adding the preferred
+/// anti-affinity when it has none, `Err(())` when it has one that does not select its own pods
+/// (only its author can repair that) or the edit is impossible.
+pub(crate) fn spread_edit(cx: &Cx<'_>, pod: PodCx<'_>) -> Result<Option<crate::edit::Edit>, ()> {
+    match spread(pod) {
+        Spread::Spreads => Ok(None),
+        Spread::Missing => anti_affinity_fix(cx, pod).map(Some).ok_or(()),
+        Spread::Misaimed(_) => Err(()),
     }
 }
 
