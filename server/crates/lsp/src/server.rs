@@ -79,6 +79,38 @@ impl Backend {
         }
     }
 
+    /// Answers a request about `uri` from a snapshot, off the async runtime and behind a panic
+    /// boundary. `Ok(None)` when the document is not open or too large to analyse; an internal
+    /// error (naming `what`) when the analysis panicked.
+    async fn query<T: Send + 'static>(
+        &self,
+        uri: &Uri,
+        what: &'static str,
+        f: impl FnOnce(&Snapshot) -> Option<T> + Send + 'static,
+    ) -> Result<Option<T>> {
+        let Some(snap) = self.state().snapshot(uri) else {
+            tracing::warn!(
+                uri = uri.as_str(),
+                "{what} requested for a document that is not open"
+            );
+            return Ok(None);
+        };
+        if snap.too_large {
+            return Ok(None);
+        }
+        let answer = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| f(&snap))).ok()
+        })
+        .await
+        .ok()
+        .flatten();
+        answer.ok_or_else(|| Error {
+            code: ErrorCode::InternalError,
+            message: format!("{what} failed; see the server log").into(),
+            data: None,
+        })
+    }
+
     /// Recomputes and pushes the diagnostics of one document, unless it changed meanwhile.
     async fn publish(&self, uri: Uri) {
         let Some(snap) = self.state().snapshot(&uri) else {
@@ -527,37 +559,14 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let uri = params.text_document.uri;
-        let Some(snap) = self.state().snapshot(&uri) else {
-            tracing::warn!(
-                uri = uri.as_str(),
-                "code actions requested for a document that is not open"
-            );
-            return Ok(None);
-        };
-        if snap.too_large {
-            return Ok(None);
-        }
         let only = params.context.only;
         let range = params.range;
-        let actions = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(AssertUnwindSafe(|| {
-                code_actions(&snap, range, only.as_deref())
-            }))
-            .ok()
-        })
-        .await
-        .ok()
-        .flatten();
-        match actions {
-            Some(a) if a.is_empty() => Ok(None),
-            Some(a) => Ok(Some(a)),
-            None => Err(Error {
-                code: ErrorCode::InternalError,
-                message: "code actions failed; see the server log".into(),
-                data: None,
-            }),
-        }
+        let actions = self
+            .query(&params.text_document.uri, "code actions", move |snap| {
+                Some(code_actions(snap, range, only.as_deref()))
+            })
+            .await?;
+        Ok(actions.filter(|a| !a.is_empty()))
     }
 
     async fn diagnostic(

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use picket_test_utils::lsp::Client;
+use picket_test_utils::lsp::{Client, locate};
 use serde_json::{Value, json};
 
 fn server(envs: &[(&str, &str)]) -> Client {
@@ -60,24 +60,6 @@ fn summary(diags: &[Value]) -> Vec<(String, u64, u64, u64, u64)> {
         .collect();
     out.sort();
     out
-}
-
-/// Where `needle` is in `text`, as (line, start, end) in UTF-16 units or bytes, computed here
-/// independently of the server's conversion code.
-fn locate(text: &str, needle: &str, utf16: bool) -> (u64, u64, u64) {
-    let at = text.find(needle).expect("needle");
-    let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let line = text[..at].matches('\n').count() as u64 + text[..at].matches('\r').count() as u64
-        - text[..at].matches("\r\n").count() as u64;
-    let width = |s: &str| {
-        if utf16 {
-            s.encode_utf16().count() as u64
-        } else {
-            s.len() as u64
-        }
-    };
-    let start = width(&text[line_start..at]);
-    (line, start, start + width(needle))
 }
 
 /// Rules are silenced by the annotation: these tests are about positions and the protocol.

@@ -363,3 +363,44 @@ impl Drop for Client {
         }
     }
 }
+
+/// Where `needle` first occurs in `text`, as `(line, start, end)` in UTF-16 code units (or bytes
+/// when `utf16` is false). Computed here, independently of the server's conversion code.
+pub fn locate(text: &str, needle: &str, utf16: bool) -> (u64, u64, u64) {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let (line, start) = position_at(text, at, utf16);
+    let width = |s: &str| {
+        if utf16 {
+            s.encode_utf16().count() as u64
+        } else {
+            s.len() as u64
+        }
+    };
+    (line, start, start + width(needle))
+}
+
+/// The `(line, character)` of byte `offset` in `text`, in UTF-16 code units or bytes.
+pub fn position_at(text: &str, offset: usize, utf16: bool) -> (u64, u64) {
+    let before = &text[..offset];
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() as u64 + before.matches('\r').count() as u64
+        - before.matches("\r\n").count() as u64;
+    let col = &before[line_start..];
+    let character = if utf16 {
+        col.encode_utf16().count() as u64
+    } else {
+        col.len() as u64
+    };
+    (line, character)
+}
+
+/// A text with a `$0` cursor marker: the text without it, and the cursor as an LSP position
+/// (UTF-16) in JSON, ready for a request's `position`.
+pub fn cursor(marked: &str) -> (String, Value) {
+    let at = marked.find("$0").expect("a `$0` cursor marker");
+    let text = format!("{}{}", &marked[..at], &marked[at + 2..]);
+    let (line, character) = position_at(&text, at, true);
+    (text, json!({ "line": line, "character": character }))
+}
