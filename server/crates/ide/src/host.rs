@@ -8,7 +8,7 @@ use picket_lint::{Index, Summary};
 
 use picket_model::{DocumentClass, classify, is_template_document};
 use picket_schema::{CrdDef, CrdRegistry, read_crd};
-use picket_syntax::{Document, ParsedFile};
+use picket_syntax::{Document, ParsedFile, TextSize};
 
 use crate::diagnostics::{
     Diagnostic, DiagnosticsConfig, Severity, all_codes, document_diagnostics, from_violation, shift,
@@ -84,9 +84,13 @@ struct DocInfo {
 struct FileEntry {
     path: Arc<str>,
     kind: FileKind,
-    parsed: ParsedFile,
+    /// The trees of the file; `None` for a file kept in the index only (a workspace file no
+    /// editor has open), whose trees were dropped to bound memory.
+    parsed: Option<ParsedFile>,
+    /// Where each document starts in the file.
+    offsets: Arc<[TextSize]>,
     template: bool,
-    /// Parallel to `parsed.documents()`.
+    /// Parallel to the documents.
     docs: Vec<Arc<DocInfo>>,
 }
 
@@ -95,6 +99,46 @@ impl FileEntry {
     fn crds(&self) -> impl Iterator<Item = &Arc<CrdDef>> {
         let docs: &[Arc<DocInfo>] = if self.template { &[] } else { &self.docs };
         docs.iter().flat_map(|d| &d.crds)
+    }
+}
+
+/// A file read for the workspace index only: what its documents define and summarise, without
+/// their trees. Made off the host (it parses), added with [`AnalysisHost::set_indexed_files`].
+#[derive(Debug)]
+pub struct IndexedFile {
+    path: Arc<str>,
+    kind: FileKind,
+    offsets: Arc<[TextSize]>,
+    template: bool,
+    docs: Vec<Arc<DocInfo>>,
+}
+
+impl IndexedFile {
+    /// Parses `text`, keeps its CRDs and object summaries, drops the trees.
+    pub fn new(path: &str, kind: FileKind, text: &str) -> IndexedFile {
+        let parsed = ParsedFile::parse(text);
+        let docs: Vec<Arc<DocInfo>> = parsed
+            .documents()
+            .iter()
+            .map(|d| Arc::new(doc_info(path, &d.doc)))
+            .collect();
+        IndexedFile {
+            path: path.into(),
+            kind,
+            offsets: parsed.documents().iter().map(|d| d.offset).collect(),
+            template: kind == FileKind::HelmTemplate || docs.iter().any(|d| d.template),
+            docs,
+        }
+    }
+
+    /// Whether the file holds any Kubernetes object.
+    pub fn has_objects(&self) -> bool {
+        !self.template && self.docs.iter().any(|d| d.object)
+    }
+
+    /// How many objects the file summarises.
+    pub fn objects(&self) -> usize {
+        self.docs.iter().map(|d| d.summaries.len()).sum()
     }
 }
 
@@ -169,8 +213,9 @@ impl AnalysisHost {
         let mut reusable: HashMap<*const Document, &Arc<DocInfo>> = HashMap::new();
         if let Some(old) = &old
             && &*old.path == path
+            && let Some(parsed) = &old.parsed
         {
-            for (d, info) in old.parsed.documents().iter().zip(&old.docs) {
+            for (d, info) in parsed.documents().iter().zip(&old.docs) {
                 reusable.insert(Arc::as_ptr(&d.doc), info);
             }
         }
@@ -186,15 +231,42 @@ impl AnalysisHost {
         let entry = FileEntry {
             path: path.into(),
             kind,
-            parsed,
+            offsets: parsed.documents().iter().map(|d| d.offset).collect(),
+            parsed: Some(parsed),
             template,
             docs,
         };
+        self.insert_entry(id, old, entry)
+    }
+
+    /// Stores an entry; returns whether the CRDs changed.
+    fn insert_entry(&mut self, id: FileId, old: Option<Arc<FileEntry>>, entry: FileEntry) -> bool {
         let before: Vec<_> = old.iter().flat_map(|o| o.crds()).map(Arc::as_ptr).collect();
         let after: Vec<_> = entry.crds().map(Arc::as_ptr).collect();
         let crds_changed = before != after;
         Arc::make_mut(&mut self.files).insert(id, Arc::new(entry));
         crds_changed
+    }
+
+    /// Adds or replaces files kept for the index only (workspace files no editor has open),
+    /// rebuilding the CRD registry once.
+    pub fn set_indexed_files(&mut self, files: impl IntoIterator<Item = (FileId, IndexedFile)>) {
+        let mut changed = false;
+        for (id, f) in files {
+            let old = self.files.get(&id).cloned();
+            let entry = FileEntry {
+                path: f.path,
+                kind: f.kind,
+                parsed: None,
+                offsets: f.offsets,
+                template: f.template,
+                docs: f.docs,
+            };
+            changed |= self.insert_entry(id, old, entry);
+        }
+        if changed {
+            self.rebuild_crds();
+        }
     }
 
     pub fn remove_file(&mut self, id: FileId) {
@@ -245,8 +317,11 @@ impl Analysis {
         if !entry.docs.iter().any(|d| d.object) {
             return Some(Vec::new());
         }
+        let Some(parsed) = &entry.parsed else {
+            return Some(Vec::new());
+        };
         let mut out = Vec::new();
-        for (doc, info) in entry.parsed.documents().iter().zip(&entry.docs) {
+        for (doc, info) in parsed.documents().iter().zip(&entry.docs) {
             let cache = &info.cache;
             let cached = cache
                 .lock()
@@ -267,7 +342,7 @@ impl Analysis {
             out.extend(shift(doc, &diags));
         }
         if let Some(rules) = &config.rules {
-            self.add_rule_findings(file, entry, rules, config.fixes, &mut out);
+            self.add_rule_findings(file, parsed, rules, config.fixes, &mut out);
         }
         out.sort_by_key(|d| (d.range.start(), d.range.end()));
         Some(out)
@@ -277,21 +352,20 @@ impl Analysis {
     fn add_rule_findings(
         &self,
         file: FileId,
-        entry: &FileEntry,
+        parsed: &ParsedFile,
         rules: &picket_lint::Config,
         fixes: bool,
         out: &mut Vec<Diagnostic>,
     ) {
         let codes = all_codes();
         let known = |name: &str| codes.iter().any(|(c, _)| *c == name);
-        let check = || picket_lint::check_file(&entry.parsed, file.0, self.index(), rules, known);
+        let check = || picket_lint::check_file(parsed, file.0, self.index(), rules, known);
         let report = if fixes {
             check()
         } else {
             picket_lint::edit::without_fixes(check)
         };
         // Documents whose apiVersion or kind a deprecation rule already explains.
-        let parsed = &entry.parsed;
         let explained: Vec<usize> = report
             .violations
             .iter()
@@ -347,7 +421,17 @@ impl Analysis {
 
     /// The parsed file.
     pub fn parsed(&self, file: FileId) -> Option<&ParsedFile> {
-        self.files.get(&file).map(|e| &e.parsed)
+        self.files.get(&file)?.parsed.as_ref()
+    }
+
+    /// Where document `doc` of `file` starts (also for files kept in the index only).
+    pub fn document_offset(&self, file: FileId, doc: u32) -> Option<TextSize> {
+        self.files.get(&file)?.offsets.get(doc as usize).copied()
+    }
+
+    /// Every file of the snapshot.
+    pub fn files(&self) -> impl Iterator<Item = FileId> + '_ {
+        self.files.keys().copied()
     }
 
     /// The path the file was added with.
@@ -358,12 +442,12 @@ impl Analysis {
     /// Counts for a summary.
     pub fn stats(&self, file: FileId) -> Option<FileStats> {
         let e = self.files.get(&file)?;
-        let documents = e
-            .parsed
-            .documents()
-            .iter()
-            .filter(|d| d.doc.root().is_some())
-            .count();
+        let documents = e.parsed.as_ref().map_or(0, |p| {
+            p.documents()
+                .iter()
+                .filter(|d| d.doc.root().is_some())
+                .count()
+        });
         let objects = e.docs.iter().filter(|d| d.object).count();
         Some(FileStats {
             documents,

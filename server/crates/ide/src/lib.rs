@@ -13,7 +13,7 @@ mod diagnostics;
 mod host;
 
 pub use diagnostics::{Diagnostic, DiagnosticsConfig, Related, Severity, all_codes};
-pub use host::{Analysis, AnalysisHost, FileId, FileKind, FileStats, is_yaml_path};
+pub use host::{Analysis, AnalysisHost, FileId, FileKind, FileStats, IndexedFile, is_yaml_path};
 pub use picket_lint;
 pub use picket_syntax::{EditableFile, Limits, LineIndex, ParsedFile, TextRange, TextSize};
 

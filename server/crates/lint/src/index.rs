@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use picket_model::{LabelSelector, Object, StrMap, View};
-use picket_syntax::Document;
+use picket_syntax::{Document, TextRange};
+
+use crate::refs::{Reference, object_references};
 
 /// Identifies a file for the index; the caller's file id.
 pub type FileKey = u32;
@@ -129,6 +131,18 @@ pub struct Summary {
     /// an ExternalSecret or a cert-manager Certificate, a Kustomization's generated
     /// ConfigMaps and Secrets.
     pub generates: Vec<(String, String)>,
+    /// The object's range in its document (a `List` item's own range).
+    pub range: TextRange,
+    /// Where `metadata.name` is written, for navigation.
+    pub name_range: Option<TextRange>,
+    /// Where `kind` is written.
+    pub kind_range: Option<TextRange>,
+    /// Where the selector summarised in `selector` is written.
+    pub selector_range: Option<TextRange>,
+    /// Where the pods' labels are written (a workload's template labels, a Pod's labels).
+    pub pod_labels_range: Option<TextRange>,
+    /// The objects it refers to by name.
+    pub refs: Vec<Reference>,
 }
 
 impl Summary {
@@ -171,6 +185,10 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
         name: o.name().unwrap_or_default().to_owned(),
         namespace: o.namespace().map(str::to_owned),
         labels: o.labels().map(pairs).unwrap_or_default(),
+        range: o.node().range(),
+        name_range: o.metadata().and_then(|m| m.name()).map(|f| f.value_range()),
+        kind_range: o.kind().map(|f| f.value_range()),
+        refs: object_references(o),
         ..Summary::default()
     };
     s.custom = !s.group.is_empty()
@@ -196,7 +214,9 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
         let workload = o.spec::<picket_model::WorkloadSpec>();
         if let Some(sel) = workload.and_then(|w| w.selector()) {
             s.selector = Some(Selector::of(sel));
+            s.selector_range = Some(sel.range());
         }
+        s.pod_labels_range = o.pod_labels().map(|l| l.range());
         s.replicas = workload.and_then(|w| w.replicas()).and_then(|f| f.as_int());
         s.port_names = spec
             .containers()
@@ -213,6 +233,7 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
                 .to_owned(),
         );
         s.selector = svc.selector().map(Selector::from_map);
+        s.selector_range = svc.selector().map(|m| m.range());
         s.internal_load_balancer = is_internal_load_balancer(o);
         s.cluster_ip = svc.cluster_ip().and_then(|f| f.text()).map(str::to_owned);
         s.service_ports = svc
@@ -225,6 +246,7 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
     }
     if let Some(np) = o.as_network_policy() {
         s.selector = Some(np.pod_selector().map(Selector::of).unwrap_or_default());
+        s.selector_range = np.pod_selector().map(|m| m.range());
         let types: Vec<&str> = np
             .policy_types()
             .map(|f| f.strings().collect())
@@ -233,6 +255,7 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
     }
     if let Some(pdb) = o.as_pdb() {
         s.selector = pdb.selector().map(Selector::of);
+        s.selector_range = pdb.selector().map(|m| m.range());
     }
     if let Some(ing) = o.as_ingress() {
         let mut backends: Vec<String> = Vec::new();
@@ -397,7 +420,18 @@ pub(crate) fn is_internal_load_balancer(object: Object<'_>) -> bool {
 pub struct Index {
     paths: Vec<(FileKey, Arc<str>)>,
     objects: Vec<(FileKey, Arc<[Summary]>)>,
+    /// Parallel to `objects`: the index of each document in its file.
+    doc_numbers: Vec<u32>,
     buckets: OnceLock<Buckets>,
+}
+
+/// An object of the index and where it is: its file and the document of the file.
+#[derive(Clone, Copy, Debug)]
+pub struct Located<'s> {
+    pub file: FileKey,
+    /// The index of the document in its file.
+    pub doc: u32,
+    pub summary: &'s Summary,
 }
 
 /// Positions in `Index::objects`: (document, item).
@@ -426,7 +460,10 @@ impl Index {
         docs: impl IntoIterator<Item = Arc<[Summary]>>,
     ) {
         self.paths.push((file, path));
-        self.objects.extend(docs.into_iter().map(|d| (file, d)));
+        for (n, d) in docs.into_iter().enumerate() {
+            self.objects.push((file, d));
+            self.doc_numbers.push(n as u32);
+        }
         self.buckets = OnceLock::new();
     }
 
@@ -513,6 +550,13 @@ impl Index {
 
     /// The index without one file's objects (to add them back as they change).
     pub fn without(&self, file: FileKey) -> Index {
+        let (objects, doc_numbers) = self
+            .objects
+            .iter()
+            .zip(&self.doc_numbers)
+            .filter(|((f, _), _)| *f != file)
+            .map(|(o, n)| (o.clone(), *n))
+            .unzip();
         Index {
             paths: self
                 .paths
@@ -520,12 +564,8 @@ impl Index {
                 .filter(|(f, _)| *f != file)
                 .cloned()
                 .collect(),
-            objects: self
-                .objects
-                .iter()
-                .filter(|(f, _)| *f != file)
-                .cloned()
-                .collect(),
+            objects,
+            doc_numbers,
             buckets: OnceLock::new(),
         }
     }
@@ -543,6 +583,20 @@ impl Index {
         self.objects
             .iter()
             .flat_map(|(f, docs)| docs.iter().map(move |s| (*f, s)))
+    }
+
+    /// Every object with its file and document, for navigation.
+    pub fn located(&self) -> impl Iterator<Item = Located<'_>> {
+        self.objects
+            .iter()
+            .zip(&self.doc_numbers)
+            .flat_map(|((file, docs), &doc)| {
+                docs.iter().map(move |summary| Located {
+                    file: *file,
+                    doc,
+                    summary,
+                })
+            })
     }
 
     /// Objects of `kind` (in `groups`) named `name`, in `namespace`'s reach.

@@ -18,6 +18,7 @@ pub mod edit;
 mod engine;
 mod helpers;
 mod index;
+mod refs;
 mod rule;
 #[rustfmt::skip]
 mod rules;
@@ -26,7 +27,8 @@ mod suppress;
 pub use config::{CONFIG_FILE, Config, ConfigProblem, DEFAULT_KUBERNETES_VERSION, parse_version};
 pub use edit::{Edit, Fix, Value};
 pub use engine::{Cx, Violation};
-pub use index::{FileKey, Index, Selector, Summary, summarize};
+pub use index::{FileKey, Index, Located, Selector, Summary, summarize};
+pub use refs::{Reference, is_cluster_scoped};
 pub use rule::{
     Applicability, Category, ContainerCx, ContainerKind, Peer, PodCx, RuleEntry, RuleMeta,
 };

@@ -144,12 +144,18 @@ impl Backend {
         }
     }
 
+    /// Reads every Kubernetes file of the workspace into the index, with work-done progress,
+    /// then refreshes the open documents' diagnostics. Run at start and again when a
+    /// `.gitignore` or `.picket.yaml` changes what the workspace holds.
     async fn scan_workspace(&self) {
         let roots = self.state().roots.clone();
         if roots.is_empty() {
             return;
         }
-        let token = NumberOrString::String("picket/scan-workspace".to_owned());
+        let token = NumberOrString::String(format!(
+            "picket/scan-workspace/{}",
+            SCANS.fetch_add(1, Ordering::Relaxed)
+        ));
         let supported = self.state().work_done_progress;
         let progress = if supported
             && self
@@ -162,70 +168,145 @@ impl Backend {
                 self.client
                     .progress(token, "Picket: indexing the workspace")
                     .with_percentage(0)
+                    .with_message("looking for YAML files")
                     .begin()
                     .await,
             )
         } else {
             None
         };
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<u32>();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
         let scan = tokio::task::spawn_blocking(move || {
-            let mut last = u32::MAX;
+            // At most one report per percent.
+            let last = std::sync::atomic::AtomicUsize::new(usize::MAX);
             workspace::scan(&roots, |done, total| {
-                let pct = (done * 100 / total.max(1)) as u32;
-                if pct != last {
-                    last = pct;
-                    let _ = tx.send(pct);
+                let pct = done * 100 / total.max(1);
+                if last.swap(pct, Ordering::Relaxed) != pct {
+                    let _ = tx.send((done, total));
                 }
             })
         });
-        if let Some(p) = &progress {
-            while let Some(pct) = rx.recv().await {
-                p.report(pct).await;
+        while let Some((done, total)) = rx.recv().await {
+            if let Some(p) = &progress {
+                p.report_with_message(
+                    format!("{done}/{total} YAML files"),
+                    (done * 100 / total.max(1)) as u32,
+                )
+                .await;
             }
         }
-        let files = scan.await.unwrap_or_default();
-        let count = files.len();
-        {
+        let scan = match scan.await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!("workspace scan failed: {e}");
+                workspace::Scan::default()
+            }
+        };
+        let (files, objects) = {
             let mut s = self.state();
-            let open: Vec<_> = s
+            let found: std::collections::HashSet<_> =
+                scan.files.iter().map(|(p, _)| p.clone()).collect();
+            let gone: Vec<_> = s
+                .workspace_files
+                .keys()
+                .filter(|p| !found.contains(*p))
+                .cloned()
+                .collect();
+            for path in gone {
+                s.set_workspace_file(&path, None);
+            }
+            let objects: usize = scan.files.iter().map(|(_, f)| f.objects()).sum();
+            let files = scan.files.len();
+            let open: std::collections::HashSet<_> = s
                 .docs
                 .keys()
                 .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
                 .collect();
-            let files: Vec<_> = files
-                .into_iter()
-                .filter(|f| !open.contains(&f.path))
-                .collect();
-            let mut batch = Vec::with_capacity(files.len());
-            for f in files {
-                let id = s.new_file_id();
-                s.workspace_files.insert(f.path.clone(), id);
-                batch.push((
-                    id,
-                    f.path.display().to_string(),
-                    crate::state::kind_of_path(&f.path),
-                    f.parsed,
-                ));
+            let mut batch = Vec::with_capacity(files);
+            for (path, file) in scan.files {
+                if open.contains(&path) {
+                    // The editor's text is what counts; remember the path for when it closes.
+                    if let Some((_, doc)) = s
+                        .docs
+                        .iter()
+                        .find(|(u, _)| u.to_file_path().is_some_and(|p| p == path))
+                    {
+                        let id = doc.id;
+                        s.workspace_files.insert(path, id);
+                    }
+                    continue;
+                }
+                let id = match s.workspace_files.get(&path) {
+                    Some(&id) => id,
+                    None => {
+                        let id = s.new_file_id();
+                        s.workspace_files.insert(path, id);
+                        id
+                    }
+                };
+                batch.push((id, file));
             }
-            s.host.set_files(
-                batch
-                    .iter()
-                    .map(|(id, label, kind, parsed)| (*id, label.as_str(), *kind, parsed.clone())),
-            );
-        }
+            s.host.set_indexed_files(batch);
+            (files, objects)
+        };
+        let summary = format!(
+            "{objects} object{} in {files} file{} ({} YAML file{}, {:.1} MB)",
+            plural(objects),
+            plural(files),
+            scan.yaml_files,
+            plural(scan.yaml_files),
+            scan.bytes as f64 / 1e6
+        );
         if let Some(p) = progress {
-            p.finish_with_message(format!(
-                "{count} file{} with Kubernetes objects",
-                if count == 1 { "" } else { "s" }
-            ))
-            .await;
+            p.finish_with_message(summary.clone()).await;
         }
-        tracing::info!("workspace scan: {count} files hold Kubernetes objects");
-        if count > 0 {
-            self.refresh_all().await;
+        tracing::info!("workspace index: {summary}");
+        if scan.over_limit > 0 {
+            let message = format!(
+                "Picket indexed the first {} YAML files of the workspace ({} MB) and left out {}: \
+                 cross-resource checks and navigation do not see those. Exclude generated or \
+                 vendored manifests with `ignore:` in .picket.yaml or with .gitignore.",
+                scan.yaml_files - scan.over_limit,
+                scan.bytes / 1_000_000,
+                scan.over_limit
+            );
+            tracing::warn!("{message}");
+            self.client
+                .show_message(MessageType::WARNING, message)
+                .await;
+        }
+        self.refresh_all().await;
+    }
+
+    /// Asks the client to tell us when YAML files, `.picket.yaml` or `.gitignore` change on
+    /// disk, if it can.
+    async fn watch_files(&self) {
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: ["**/*.yaml", "**/*.yml", "**/.picket.yaml", "**/.gitignore"]
+                .into_iter()
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob.to_owned()),
+                    kind: None,
+                })
+                .collect(),
+        };
+        let registration = Registration {
+            id: "picket/watch-files".to_owned(),
+            method: "workspace/didChangeWatchedFiles".to_owned(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        match self.client.register_capability(vec![registration]).await {
+            Ok(()) => tracing::debug!("watching workspace files"),
+            Err(e) => tracing::warn!("the client would not watch files: {e}"),
         }
     }
+}
+
+/// Tells scans apart in their progress tokens.
+static SCANS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic> {
@@ -445,6 +526,13 @@ impl LanguageServer for Backend {
             s.pull_diagnostics = pull;
             s.refresh_support = refresh;
             s.roots = roots_of(&params);
+            s.can_watch = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false);
             s.work_done_progress = params
                 .capabilities
                 .window
@@ -496,7 +584,63 @@ impl LanguageServer for Backend {
         // In the background: messages are handled one at a time, and a large workspace must not
         // hold up the first `didOpen`.
         let me = self.clone_handle();
-        tokio::spawn(async move { me.scan_workspace().await });
+        tokio::spawn(async move {
+            if me.state().can_watch {
+                me.watch_files().await;
+            }
+            me.scan_workspace().await
+        });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut rescan = false;
+        let mut reads = Vec::new();
+        for change in params.changes {
+            let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+                continue;
+            };
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name == ".gitignore" || name == picket_ide::picket_lint::CONFIG_FILE {
+                // What the workspace holds may change everywhere below it.
+                rescan = true;
+            } else if picket_ide::is_yaml_path(&path) {
+                reads.push((path, change.typ == FileChangeType::DELETED));
+            }
+        }
+        tracing::debug!(files = reads.len(), rescan, "watched files changed");
+        if rescan {
+            let me = self.clone_handle();
+            tokio::spawn(async move { me.scan_workspace().await });
+            return;
+        }
+        if reads.is_empty() {
+            return;
+        }
+        let roots = self.state().roots.clone();
+        let updates = tokio::task::spawn_blocking(move || {
+            reads
+                .into_iter()
+                .map(|(path, deleted)| {
+                    let file = if deleted || workspace::is_excluded(&roots, &path) {
+                        None
+                    } else {
+                        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                        workspace::read(&path, size)
+                    };
+                    (path, file)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        {
+            let mut s = self.state();
+            for (path, file) in updates {
+                s.set_workspace_file(&path, file);
+            }
+        }
+        let me = self.clone_handle();
+        tokio::spawn(async move { me.refresh_all().await });
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -89,8 +89,10 @@ pub(crate) struct State {
     pub(crate) roots: Vec<PathBuf>,
     pub(crate) docs: HashMap<Uri, OpenDoc>,
     pub(crate) host: AnalysisHost,
-    /// Files read from the workspace (for their CRDs), by path.
+    /// Files of the workspace index, by path (open or not).
     pub(crate) workspace_files: HashMap<PathBuf, FileId>,
+    /// The client can watch files for us (dynamic `workspace/didChangeWatchedFiles`).
+    pub(crate) can_watch: bool,
     next_id: u32,
 }
 
@@ -177,26 +179,59 @@ impl State {
         true
     }
 
-    /// Forgets an open document. A workspace file goes back to its saved contents.
+    /// Forgets an open document. A workspace file goes back to its saved contents, in the
+    /// index only.
     pub(crate) fn close(&mut self, uri: &Uri) {
         let Some(doc) = self.docs.remove(uri) else {
             return;
         };
-        let saved = uri
-            .to_file_path()
-            .filter(|p| self.workspace_files.get(p.as_ref()) == Some(&doc.id))
-            .map(|p| p.into_owned());
-        match saved.and_then(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t))) {
-            Some((path, text)) if text.len() <= MAX_FILE_SIZE => {
-                let parsed = picket_ide::ParsedFile::parse(&text);
-                self.host.set_file(
-                    doc.id,
-                    &path.display().to_string(),
-                    kind_of_path(&path),
-                    parsed,
-                );
+        let path = uri.to_file_path().map(|p| p.into_owned());
+        let indexed_as = path.as_ref().and_then(|p| self.workspace_files.get(p));
+        if indexed_as != Some(&doc.id) {
+            self.host.remove_file(doc.id);
+        }
+        match path {
+            Some(path) if !crate::workspace::is_excluded(&self.roots, &path) => {
+                let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+                let file = crate::workspace::read(&path, size);
+                self.set_workspace_file(&path, file);
             }
-            _ => self.host.remove_file(doc.id),
+            _ => {}
+        }
+    }
+
+    /// Puts a workspace file that no editor has open into the index (`Some`), or takes it out
+    /// (`None`: deleted, excluded, or no longer holding Kubernetes objects). An open document
+    /// is left alone: the editor's text wins over the disk.
+    pub(crate) fn set_workspace_file(
+        &mut self,
+        path: &Path,
+        file: Option<picket_ide::IndexedFile>,
+    ) {
+        let open = self
+            .docs
+            .keys()
+            .any(|u| u.to_file_path().is_some_and(|p| p == path));
+        if open {
+            return;
+        }
+        match file {
+            Some(f) => {
+                let id = match self.workspace_files.get(path) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.new_file_id();
+                        self.workspace_files.insert(path.to_owned(), id);
+                        id
+                    }
+                };
+                self.host.set_indexed_files([(id, f)]);
+            }
+            None => {
+                if let Some(id) = self.workspace_files.remove(path) {
+                    self.host.remove_file(id);
+                }
+            }
         }
     }
 

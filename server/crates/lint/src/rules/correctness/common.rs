@@ -1,110 +1,13 @@
 //! Shared by the correctness rules: the ConfigMaps and Secrets a pod refers to, the messages
 //! about references the run does not define, and quoting for values a fix writes.
 
-use picket_model::{Field, PodSpec, View};
 use picket_syntax::{Document, Mapping, ScalarValue};
 
 use crate::edit::Edit;
 use crate::engine::Cx;
-use crate::helpers::is_true;
 use crate::index::Index;
+use crate::refs::pod_references;
 use crate::rule::PodCx;
-
-/// A reference from a pod to a ConfigMap or a Secret that must exist for the pod to start.
-#[derive(Clone, Debug)]
-pub(crate) struct Reference<'a> {
-    /// The field holding the referenced object's name.
-    pub name: Field<'a>,
-    /// The keys of the object the reference reads (`configMapKeyRef.key`, volume `items`).
-    pub keys: Vec<Field<'a>>,
-}
-
-/// The references of `spec` to objects of `kind` (`ConfigMap` or `Secret`), without the
-/// optional ones (`optional: true`).
-pub(crate) fn references<'a>(spec: PodSpec<'a>, kind: &str) -> Vec<Reference<'a>> {
-    let secret = kind == "Secret";
-    let mut out = Vec::new();
-    let mut push = |name: Option<Field<'a>>, optional: Option<Field<'a>>, keys: Vec<Field<'a>>| {
-        if let Some(name) = name
-            && !is_true(optional)
-        {
-            out.push(Reference { name, keys });
-        }
-    };
-    for (_, c) in spec.all_containers() {
-        for env in c.env() {
-            let Some(from) = env.value_from() else {
-                continue;
-            };
-            let r = if secret {
-                from.secret_key_ref()
-            } else {
-                from.config_map_key_ref()
-            };
-            if let Some(r) = r {
-                push(r.name(), r.optional(), r.key().into_iter().collect());
-            }
-        }
-        for from in c.env_from() {
-            let r = if secret {
-                from.secret_ref()
-            } else {
-                from.config_map_ref()
-            };
-            if let Some(r) = r {
-                push(r.name(), r.optional(), Vec::new());
-            }
-        }
-    }
-    for volume in spec.volumes() {
-        if secret {
-            if let Some(s) = volume.secret() {
-                push(s.secret_name(), s.optional(), item_keys(s.field("items")));
-            }
-            if let Some(csi) = volume.field("csi").and_then(|f| f.as_mapping())
-                && let Some(r) = csi.get("nodePublishSecretRef")
-                && let Some(r) = r.resolve().as_mapping()
-            {
-                push(r.get_entry("name").map(Field::new), None, Vec::new());
-            }
-        } else if let Some(cm) = volume.config_map() {
-            push(cm.name(), cm.optional(), item_keys(cm.field("items")));
-        }
-        let sources = volume
-            .projected()
-            .and_then(|p| p.as_mapping())
-            .and_then(|m| m.get_entry("sources"))
-            .map(Field::new);
-        let key = if secret { "secret" } else { "configMap" };
-        for source in sources.into_iter().flat_map(|f| f.items()) {
-            if let Some(m) = source.as_mapping()
-                && let Some(r) = m.get(key)
-                && let Some(r) = r.resolve().as_mapping()
-            {
-                push(
-                    r.get_entry("name").map(Field::new),
-                    r.get_entry("optional").map(Field::new),
-                    item_keys(r.get_entry("items").map(Field::new)),
-                );
-            }
-        }
-    }
-    if secret {
-        for r in spec.image_pull_secrets() {
-            push(r.name(), None, Vec::new());
-        }
-    }
-    out
-}
-
-/// The `key` of each item of a volume's `items`.
-fn item_keys(items: Option<Field<'_>>) -> Vec<Field<'_>> {
-    items
-        .into_iter()
-        .flat_map(|f| f.items())
-        .filter_map(|n| n.as_mapping()?.get_entry("key").map(Field::new))
-        .collect()
-}
 
 /// Objects every namespace has without anyone defining them.
 fn built_in(kind: &str, name: &str) -> bool {
@@ -124,7 +27,7 @@ pub(crate) fn check_references(cx: &mut Cx<'_>, pod: PodCx<'_>, kind: &str) {
         return;
     }
     let ns = pod.object.namespace();
-    for r in references(pod.spec, kind) {
+    for r in pod_references(pod.spec, kind).into_iter().filter(|r| !r.optional) {
         let Some(name) = r.name.text().filter(|n| !n.is_empty()) else {
             continue;
         };
