@@ -429,6 +429,42 @@ impl Analysis {
         self.files.get(&file)?.offsets.get(doc as usize).copied()
     }
 
+    /// The document of `file` that holds `offset`: its number, where it starts, and the
+    /// summaries of its objects (empty for a template or a non-Kubernetes document).
+    pub(crate) fn summaries_at(
+        &self,
+        file: FileId,
+        offset: TextSize,
+    ) -> Option<(u32, TextSize, &[Summary])> {
+        let e = self.files.get(&file)?;
+        if e.template {
+            return None;
+        }
+        let i = match e.offsets.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.checked_sub(1)?,
+        };
+        Some((i as u32, e.offsets[i], &e.docs.get(i)?.summaries))
+    }
+
+    /// Every document of `file` with where it starts and its object summaries.
+    pub(crate) fn summaries_of(
+        &self,
+        file: FileId,
+    ) -> impl Iterator<Item = (u32, TextSize, &[Summary])> + '_ {
+        self.files
+            .get(&file)
+            .filter(|e| !e.template)
+            .into_iter()
+            .flat_map(|e| {
+                e.offsets
+                    .iter()
+                    .zip(&e.docs)
+                    .enumerate()
+                    .map(|(i, (o, d))| (i as u32, *o, &*d.summaries))
+            })
+    }
+
     /// Every file of the snapshot.
     pub fn files(&self) -> impl Iterator<Item = FileId> + '_ {
         self.files.keys().copied()

@@ -11,9 +11,11 @@
 
 mod diagnostics;
 mod host;
+mod navigation;
 
 pub use diagnostics::{Diagnostic, DiagnosticsConfig, Related, Severity, all_codes};
 pub use host::{Analysis, AnalysisHost, FileId, FileKind, FileStats, IndexedFile, is_yaml_path};
+pub use navigation::{FileEdit, FileRange, Lens, NavTarget, WorkspaceSymbol};
 pub use picket_lint;
 pub use picket_syntax::{EditableFile, Limits, LineIndex, ParsedFile, TextRange, TextSize};
 

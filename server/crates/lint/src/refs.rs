@@ -4,7 +4,7 @@
 //! follows and renames them.
 
 use picket_model::{Field, Object, PodSpec, View};
-use picket_syntax::TextRange;
+use picket_syntax::{TextRange, TextSize};
 
 use crate::helpers::is_true;
 
@@ -117,8 +117,24 @@ pub struct Reference {
     /// otherwise the referring object's own namespace applies (or none, for cluster-scoped
     /// kinds).
     pub namespace: Option<String>,
-    /// The name as written, relative to the document.
+    /// The name as written, relative to the document, inside its quotes if it has them.
     pub range: TextRange,
+}
+
+/// The range of a name's text, inside its quotes if it is quoted (on one line), so that a
+/// rename replaces the name and keeps the quoting.
+pub(crate) fn name_range(f: Field<'_>) -> TextRange {
+    let range = f.value_range();
+    let quoted = f
+        .value()
+        .as_scalar()
+        .is_some_and(|s| s.style().is_quoted() && !s.raw().contains('\n'));
+    let one = TextSize::from(1);
+    if quoted && range.len() >= one + one {
+        TextRange::new(range.start() + one, range.end() - one)
+    } else {
+        range
+    }
 }
 
 /// Kinds that live outside namespaces, so a reference to one ignores the referrer's namespace.
@@ -148,7 +164,7 @@ pub(crate) fn object_references(o: Object<'_>) -> Vec<Reference> {
                 kind: kind.to_owned(),
                 name: name.to_owned(),
                 namespace: namespace.map(str::to_owned),
-                range: f.value_range(),
+                range: name_range(f),
             });
         }
     };
