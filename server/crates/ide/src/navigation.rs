@@ -181,7 +181,7 @@ impl Analysis {
                 .collect(),
             Some(Subject::Object(_, start, s)) => vec![target_of(file, start, s)],
         };
-        out.sort_by(|a, b| (a.file, a.full_range.start()).cmp(&(b.file, b.full_range.start())));
+        out.sort_by_key(|a| (a.file, a.full_range.start()));
         out.dedup();
         out
     }

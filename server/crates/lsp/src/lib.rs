@@ -9,6 +9,7 @@
 //! costs one diagnostics run, not the server.
 
 pub mod convert;
+mod navigation;
 mod server;
 mod state;
 mod transport;

@@ -10,6 +10,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert;
+use crate::navigation;
 use crate::state::{MAX_FILE_SIZE, Snapshot, State};
 use crate::workspace;
 
@@ -526,6 +527,10 @@ impl LanguageServer for Backend {
             s.pull_diagnostics = pull;
             s.refresh_support = refresh;
             s.roots = roots_of(&params);
+            s.definition_links = text_caps
+                .and_then(|t| t.definition.as_ref())
+                .and_then(|d| d.link_support)
+                .unwrap_or(false);
             s.can_watch = params
                 .capabilities
                 .workspace
@@ -560,6 +565,16 @@ impl LanguageServer for Backend {
                     },
                 )),
                 diagnostic_provider,
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -713,6 +728,82 @@ impl LanguageServer for Backend {
         Ok(actions.filter(|a| !a.is_empty()))
     }
 
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        let links = self.state().definition_links;
+        self.query(&p.text_document.uri, "go-to-definition", move |snap| {
+            navigation::definition(snap, p.position, links)
+        })
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let declaration = params.context.include_declaration;
+        self.query(&p.text_document.uri, "find-references", move |snap| {
+            navigation::references(snap, p.position, declaration)
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let answer = self
+            .query(&params.text_document.uri, "rename", move |snap| {
+                Some(navigation::prepare_rename(snap, params.position))
+            })
+            .await?;
+        answer.transpose().map_err(request_failed)
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let new_name = params.new_name;
+        let answer = self
+            .query(&p.text_document.uri, "rename", move |snap| {
+                Some(navigation::rename(snap, p.position, &new_name))
+            })
+            .await?;
+        answer.transpose().map_err(request_failed)
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.query(&params.text_document.uri, "code lenses", |snap| {
+            navigation::code_lenses(snap)
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let (analysis, open, encoding) = {
+            let s = self.state();
+            (s.host.analysis(), s.open_files(), s.encoding)
+        };
+        let symbols = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                navigation::workspace_symbols(&analysis, &open, encoding, &params.query)
+            }))
+            .ok()
+        })
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| Error {
+            code: ErrorCode::InternalError,
+            message: "workspace symbols failed; see the server log".into(),
+            data: None,
+        })?;
+        Ok(Some(WorkspaceSymbolResponse::Flat(symbols)))
+    }
+
     async fn diagnostic(
         &self,
         params: DocumentDiagnosticParams,
@@ -740,6 +831,15 @@ impl LanguageServer for Backend {
                 data: Some(serde_json::json!({ "retriggerRequest": true })),
             }),
         }
+    }
+}
+
+/// A request that cannot be carried out, with the reason for the user.
+fn request_failed(message: String) -> Error {
+    Error {
+        code: ErrorCode::ServerError(-32803),
+        message: message.into(),
+        data: None,
     }
 }
 

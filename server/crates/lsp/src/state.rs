@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use picket_ide::{Analysis, AnalysisHost, EditableFile, FileId, FileKind, TextRange};
 use picket_syntax::Rope;
@@ -76,6 +77,15 @@ pub(crate) struct Snapshot {
     pub(crate) too_large: bool,
     pub(crate) analysis: Analysis,
     pub(crate) encoding: PositionEncoding,
+    /// Every open document (this one included), to place results in other files.
+    pub(crate) open: Arc<[(FileId, Uri, Rope)]>,
+}
+
+impl Snapshot {
+    /// Places results anywhere in the workspace.
+    pub(crate) fn locator(&self) -> convert::Locator<'_> {
+        convert::Locator::new(&self.analysis, &self.open, self.encoding)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -93,6 +103,8 @@ pub(crate) struct State {
     pub(crate) workspace_files: HashMap<PathBuf, FileId>,
     /// The client can watch files for us (dynamic `workspace/didChangeWatchedFiles`).
     pub(crate) can_watch: bool,
+    /// The client takes `LocationLink`s for go-to-definition.
+    pub(crate) definition_links: bool,
     next_id: u32,
 }
 
@@ -245,7 +257,16 @@ impl State {
             too_large: matches!(doc.text, Text::TooLarge(_)),
             analysis: self.host.analysis(),
             encoding: self.encoding,
+            open: self.open_files(),
         })
+    }
+
+    /// The open documents, for placing results in them.
+    pub(crate) fn open_files(&self) -> Arc<[(FileId, Uri, Rope)]> {
+        self.docs
+            .iter()
+            .map(|(uri, d)| (d.id, uri.clone(), d.text.rope().clone()))
+            .collect()
     }
 
     /// Whether `version` is still the current version of `uri`.

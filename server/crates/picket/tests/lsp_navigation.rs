@@ -1,0 +1,411 @@
+//! End-to-end tests of navigation over LSP with the real binary: definition, references,
+//! rename, code lenses, workspace symbols, and the workspace index kept current from watched
+//! files. Positions are checked in UTF-16 against text with wide characters before them.
+
+use std::path::Path;
+
+use picket_test_utils::lsp::{Client, locate};
+use serde_json::{Value, json};
+
+fn server() -> Client {
+    Client::spawn(Path::new(env!("CARGO_BIN_EXE_picket")), &["lsp"], &[]).expect("start picket lsp")
+}
+
+/// VS Code-like: UTF-16, progress, links for definitions, file watching.
+fn capabilities() -> Value {
+    json!({
+        "general": { "positionEncodings": ["utf-16"] },
+        "window": { "workDoneProgress": true },
+        "textDocument": { "definition": { "linkSupport": true } },
+        "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } }
+    })
+}
+
+const DEPLOY: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {annotations: {note: \"d\u{e9}j\u{e0} \u{1f980}\"}, name: web, namespace: shop}
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        envFrom:
+        - configMapRef: {name: \"web-config\"} # caf\u{e9}
+";
+
+const CONFIG: &str = "\
+# \u{2615} settings
+apiVersion: v1
+kind: ConfigMap
+metadata: {labels: {team: \"\u{e9}quipe\"}, name: web-config, namespace: shop}
+data: {level: info}
+";
+
+const SERVICE: &str = "\
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+";
+
+struct Workspace {
+    _dir: tempfile::TempDir,
+    root: String,
+    client: Client,
+}
+
+impl Workspace {
+    fn uri(&self, name: &str) -> String {
+        format!("{}/{name}", self.root)
+    }
+}
+
+/// A workspace with the three files on disk, the Deployment open, the index built.
+fn workspace() -> Workspace {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("deploy.yaml", DEPLOY),
+        ("config.yaml", CONFIG),
+        ("service.yaml", SERVICE),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let root = format!("file://{}", dir.path().display());
+    let mut client = server();
+    client.initialize(capabilities(), Some(&root)).unwrap();
+    client
+        .wait_notification("$/progress", |p| p["value"]["kind"] == "end")
+        .unwrap();
+    let mut w = Workspace {
+        _dir: dir,
+        root,
+        client,
+    };
+    let uri = w.uri("deploy.yaml");
+    w.client.did_open(&uri, 1, DEPLOY).unwrap();
+    w
+}
+
+fn pos(text: &str, needle: &str, delta: u64) -> Value {
+    let (line, start, _) = locate(text, needle, true);
+    json!({ "line": line, "character": start + delta })
+}
+
+fn range_of(text: &str, needle: &str) -> Value {
+    let (line, start, end) = locate(text, needle, true);
+    json!({ "start": { "line": line, "character": start }, "end": { "line": line, "character": end } })
+}
+
+/// The range of the first `n` characters of `needle` (ASCII) in `text`.
+fn range_of_prefix(text: &str, needle: &str, n: u64) -> Value {
+    let (line, start, _) = locate(text, needle, true);
+    json!({ "start": { "line": line, "character": start }, "end": { "line": line, "character": start + n } })
+}
+
+fn at(uri: &str, position: Value) -> Value {
+    json!({ "textDocument": { "uri": uri }, "position": position })
+}
+
+#[test]
+fn definition_follows_a_reference_into_a_closed_file() {
+    let mut w = workspace();
+    let deploy = w.uri("deploy.yaml");
+    let links = w
+        .client
+        .request(
+            "textDocument/definition",
+            at(&deploy, pos(DEPLOY, "web-config", 3)),
+        )
+        .unwrap()
+        .unwrap();
+    let links = links.as_array().unwrap();
+    assert_eq!(links.len(), 1, "{links:?}");
+    let link = &links[0];
+    assert_eq!(link["targetUri"], w.uri("config.yaml"));
+    assert_eq!(link["targetSelectionRange"], range_of(CONFIG, "web-config"));
+    assert_eq!(link["originSelectionRange"], range_of(DEPLOY, "web-config"));
+    assert_eq!(
+        link["targetRange"]["start"],
+        json!({ "line": 1, "character": 0 })
+    );
+    // The Service's selector leads to the Deployment (open, with its wide characters).
+    let service = w.uri("service.yaml");
+    w.client.did_open(&service, 1, SERVICE).unwrap();
+    let links = w
+        .client
+        .request(
+            "textDocument/definition",
+            at(&service, pos(SERVICE, "app: web", 0)),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(links[0]["targetUri"], deploy);
+    assert_eq!(
+        links[0]["targetSelectionRange"],
+        range_of_prefix(DEPLOY, "web, namespace", 3)
+    );
+    // Nothing to follow on an image.
+    let none = w
+        .client
+        .request(
+            "textDocument/definition",
+            at(&deploy, pos(DEPLOY, "nginx", 1)),
+        )
+        .unwrap()
+        .unwrap();
+    assert!(none.is_null(), "{none}");
+    w.client.shutdown().unwrap();
+}
+
+#[test]
+fn references_and_rename_cover_open_and_closed_files() {
+    let mut w = workspace();
+    let deploy = w.uri("deploy.yaml");
+    let config = w.uri("config.yaml");
+    let mut params = at(&deploy, pos(DEPLOY, "web-config", 0));
+    params["context"] = json!({ "includeDeclaration": true });
+    let refs = w
+        .client
+        .request("textDocument/references", params)
+        .unwrap()
+        .unwrap();
+    let mut got: Vec<(String, Value)> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["uri"].as_str().unwrap().to_owned(), l["range"].clone()))
+        .collect();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        got,
+        [
+            (config.clone(), range_of(CONFIG, "web-config")),
+            (deploy.clone(), range_of(DEPLOY, "web-config")),
+        ]
+    );
+
+    let prepared = w
+        .client
+        .request(
+            "textDocument/prepareRename",
+            at(&deploy, pos(DEPLOY, "web-config", 2)),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(prepared, range_of(DEPLOY, "web-config"));
+    let mut params = at(&deploy, pos(DEPLOY, "web-config", 2));
+    params["newName"] = json!("site-config");
+    let edit = w
+        .client
+        .request("textDocument/rename", params)
+        .unwrap()
+        .unwrap();
+    let changes = edit["changes"].as_object().unwrap();
+    assert_eq!(changes.len(), 2, "{edit}");
+    assert_eq!(
+        changes[&config],
+        json!([{ "range": range_of(CONFIG, "web-config"), "newText": "site-config" }])
+    );
+    assert_eq!(
+        changes[&deploy],
+        json!([{ "range": range_of(DEPLOY, "web-config"), "newText": "site-config" }])
+    );
+    // A name the kind does not allow: the user is told why.
+    let mut params = at(&deploy, pos(DEPLOY, "web-config", 2));
+    params["newName"] = json!("Site_Config");
+    let err = w
+        .client
+        .request("textDocument/rename", params)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err["code"], -32803);
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid ConfigMap name"),
+        "{err}"
+    );
+    // Not on a name: prepareRename refuses.
+    let err = w
+        .client
+        .request(
+            "textDocument/prepareRename",
+            at(&deploy, pos(DEPLOY, "nginx", 0)),
+        )
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        err["message"].as_str().unwrap().contains("rename works on"),
+        "{err}"
+    );
+    w.client.shutdown().unwrap();
+}
+
+#[test]
+fn lenses_follow_files_changing_on_disk() {
+    let mut w = workspace();
+    let deploy = w.uri("deploy.yaml");
+    let lenses = |c: &mut Client| -> Vec<String> {
+        let v = c
+            .request(
+                "textDocument/codeLens",
+                json!({ "textDocument": { "uri": deploy } }),
+            )
+            .unwrap()
+            .unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                assert_eq!(l["range"], range_of(DEPLOY, "Deployment"));
+                l["command"]["title"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(
+        lenses(&mut w.client),
+        ["1 Service selects it", "no NetworkPolicy isolates it"]
+    );
+    // A NetworkPolicy appears on disk; the client reports it.
+    let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n";
+    std::fs::write(w._dir.path().join("policy.yaml"), policy).unwrap();
+    let uri = w.uri("policy.yaml");
+    w.client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": uri, "type": 1 }] }),
+        )
+        .unwrap();
+    // Notifications are handled in order, so the next request sees the new file.
+    assert_eq!(
+        lenses(&mut w.client),
+        ["1 Service selects it", "isolated by NetworkPolicy deny-all"]
+    );
+    // The Service is deleted.
+    std::fs::remove_file(w._dir.path().join("service.yaml")).unwrap();
+    let uri = w.uri("service.yaml");
+    w.client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": uri, "type": 3 }] }),
+        )
+        .unwrap();
+    assert_eq!(
+        lenses(&mut w.client),
+        [
+            "no Service selects it",
+            "isolated by NetworkPolicy deny-all"
+        ]
+    );
+    // A .gitignore that leaves the policy out: a rescan drops it.
+    std::fs::write(w._dir.path().join(".gitignore"), "policy.yaml\n").unwrap();
+    let uri = w.uri(".gitignore");
+    w.client
+        .notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": uri, "type": 1 }] }),
+        )
+        .unwrap();
+    w.client
+        .wait_notification("$/progress", |p| p["value"]["kind"] == "end")
+        .unwrap();
+    assert_eq!(
+        lenses(&mut w.client),
+        ["no Service selects it", "no NetworkPolicy isolates it"]
+    );
+    w.client.shutdown().unwrap();
+}
+
+#[test]
+fn workspace_symbols_find_objects_in_every_file() {
+    let mut w = workspace();
+    let found = w
+        .client
+        .request("workspace/symbol", json!({ "query": "web-con" }))
+        .unwrap()
+        .unwrap();
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["name"], "web-config");
+    assert_eq!(found[0]["containerName"], "ConfigMap · shop");
+    assert_eq!(found[0]["location"]["uri"], w.uri("config.yaml"));
+    assert_eq!(
+        found[0]["location"]["range"],
+        range_of(CONFIG, "web-config")
+    );
+    let all = w
+        .client
+        .request("workspace/symbol", json!({ "query": "web" }))
+        .unwrap()
+        .unwrap();
+    let mut names: Vec<String> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["containerName"].as_str().unwrap(),
+                s["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "ConfigMap · shop web-config",
+            "Deployment · shop web",
+            "Service · shop web"
+        ]
+    );
+    w.client.shutdown().unwrap();
+}
+
+#[test]
+fn a_half_typed_document_answers_without_errors() {
+    let mut w = workspace();
+    let uri = w.uri("deploy.yaml");
+    let broken = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web\nspec:\n  template:\n    spec:\n      serviceAccountName: \n      containers:\n      - name: [\n";
+    w.client
+        .did_change(&uri, 2, [[0, 0], [100, 0]], broken)
+        .unwrap();
+    for line in 0..9u64 {
+        for character in [0u64, 3, 12, 30] {
+            let p = json!({ "line": line, "character": character });
+            for method in ["textDocument/definition", "textDocument/prepareRename"] {
+                let r = w.client.request(method, at(&uri, p.clone())).unwrap();
+                if let Err(e) = &r {
+                    assert_eq!(e["code"], -32803, "{method} at {p}: {e}");
+                }
+            }
+            let mut params = at(&uri, p.clone());
+            params["context"] = json!({ "includeDeclaration": true });
+            assert!(
+                w.client
+                    .request("textDocument/references", params)
+                    .unwrap()
+                    .is_ok()
+            );
+        }
+    }
+    assert!(
+        w.client
+            .request(
+                "textDocument/codeLens",
+                json!({ "textDocument": { "uri": uri } })
+            )
+            .unwrap()
+            .is_ok()
+    );
+    w.client.shutdown().unwrap();
+}
