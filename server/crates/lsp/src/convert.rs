@@ -162,6 +162,71 @@ pub fn diagnostic(
     }
 }
 
+/// Turns file ids and byte ranges of any workspace file into protocol locations: open
+/// documents through their ropes, files kept in the index only through their text on disk
+/// (read once per request).
+pub(crate) struct Locator<'a> {
+    analysis: &'a picket_ide::Analysis,
+    open: &'a [(picket_ide::FileId, lsp::Uri, Rope)],
+    encoding: PositionEncoding,
+    read: std::collections::HashMap<picket_ide::FileId, Option<(lsp::Uri, Rope)>>,
+}
+
+impl<'a> Locator<'a> {
+    pub(crate) fn new(
+        analysis: &'a picket_ide::Analysis,
+        open: &'a [(picket_ide::FileId, lsp::Uri, Rope)],
+        encoding: PositionEncoding,
+    ) -> Self {
+        Locator {
+            analysis,
+            open,
+            encoding,
+            read: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The URI and text of `file`.
+    fn file(&mut self, file: picket_ide::FileId) -> Option<(lsp::Uri, Rope)> {
+        if let Some((_, uri, rope)) = self.open.iter().find(|(id, _, _)| *id == file) {
+            return Some((uri.clone(), rope.clone()));
+        }
+        let analysis = self.analysis;
+        self.read
+            .entry(file)
+            .or_insert_with(|| {
+                let path = std::path::PathBuf::from(analysis.path(file)?);
+                let uri = lsp::Uri::from_file_path(&path)?;
+                let text = std::fs::read_to_string(&path).ok()?;
+                Some((uri, Rope::from_str(&text)))
+            })
+            .clone()
+    }
+
+    /// The protocol range of `range` in `file`, with the file's URI.
+    pub(crate) fn range(
+        &mut self,
+        file: picket_ide::FileId,
+        range: TextRange,
+    ) -> Option<(lsp::Uri, lsp::Range)> {
+        let (uri, rope) = self.file(file)?;
+        // A file changed on disk since it was indexed: its ranges may no longer fit.
+        if u32::from(range.end()) as usize > rope.len_bytes() {
+            return None;
+        }
+        Some((uri, self::range(&rope, range, self.encoding)))
+    }
+
+    pub(crate) fn location(
+        &mut self,
+        file: picket_ide::FileId,
+        range: TextRange,
+    ) -> Option<lsp::Location> {
+        self.range(file, range)
+            .map(|(uri, range)| lsp::Location::new(uri, range))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,70 +372,5 @@ mod tests {
             negotiate(&caps(Some(vec![PositionEncodingKind::new("utf-7")]))),
             PositionEncoding::Utf16
         );
-    }
-}
-
-/// Turns file ids and byte ranges of any workspace file into protocol locations: open
-/// documents through their ropes, files kept in the index only through their text on disk
-/// (read once per request).
-pub(crate) struct Locator<'a> {
-    analysis: &'a picket_ide::Analysis,
-    open: &'a [(picket_ide::FileId, lsp::Uri, Rope)],
-    encoding: PositionEncoding,
-    read: std::collections::HashMap<picket_ide::FileId, Option<(lsp::Uri, Rope)>>,
-}
-
-impl<'a> Locator<'a> {
-    pub(crate) fn new(
-        analysis: &'a picket_ide::Analysis,
-        open: &'a [(picket_ide::FileId, lsp::Uri, Rope)],
-        encoding: PositionEncoding,
-    ) -> Self {
-        Locator {
-            analysis,
-            open,
-            encoding,
-            read: std::collections::HashMap::new(),
-        }
-    }
-
-    /// The URI and text of `file`.
-    fn file(&mut self, file: picket_ide::FileId) -> Option<(lsp::Uri, Rope)> {
-        if let Some((_, uri, rope)) = self.open.iter().find(|(id, _, _)| *id == file) {
-            return Some((uri.clone(), rope.clone()));
-        }
-        let analysis = self.analysis;
-        self.read
-            .entry(file)
-            .or_insert_with(|| {
-                let path = std::path::PathBuf::from(analysis.path(file)?);
-                let uri = lsp::Uri::from_file_path(&path)?;
-                let text = std::fs::read_to_string(&path).ok()?;
-                Some((uri, Rope::from_str(&text)))
-            })
-            .clone()
-    }
-
-    /// The protocol range of `range` in `file`, with the file's URI.
-    pub(crate) fn range(
-        &mut self,
-        file: picket_ide::FileId,
-        range: TextRange,
-    ) -> Option<(lsp::Uri, lsp::Range)> {
-        let (uri, rope) = self.file(file)?;
-        // A file changed on disk since it was indexed: its ranges may no longer fit.
-        if u32::from(range.end()) as usize > rope.len_bytes() {
-            return None;
-        }
-        Some((uri, self::range(&rope, range, self.encoding)))
-    }
-
-    pub(crate) fn location(
-        &mut self,
-        file: picket_ide::FileId,
-        range: TextRange,
-    ) -> Option<lsp::Location> {
-        self.range(file, range)
-            .map(|(uri, range)| lsp::Location::new(uri, range))
     }
 }
