@@ -116,7 +116,36 @@ pub(crate) fn run(opts: Options) -> anyhow::Result<()> {
     }
     println!();
 
-    // 3. Against the targets and the peers.
+    // 3. The workspace index and the editor features that use it.
+    println!("## workspace index (the whole corpus as one workspace) and editor features\n");
+    let ws = workspace_session(&exe, &corpus, &largest, opts.edits)?;
+    println!("| measure | figure |");
+    println!("|---|---:|");
+    println!(
+        "| index build, `initialized` → progress end | {} |",
+        ms(ws.index)
+    );
+    println!(
+        "| progress notifications (begin, reports, end) | {} |",
+        ws.progress
+    );
+    println!("| index summary | {} |", ws.summary);
+    println!(
+        "| server peak memory, index built and {} open | {:.0} MiB |",
+        short(&largest, &corpus, &root),
+        ws.peak_kib as f64 / 1024.0
+    );
+    for (what, t) in &ws.features {
+        println!(
+            "| {what} on {} (median of {}) | {} |",
+            short(&largest, &corpus, &root),
+            opts.edits,
+            t.map_or_else(|| "no answer".to_owned(), ms)
+        );
+    }
+    println!();
+
+    // 4. Against the targets and the peers.
     println!("## against DESIGN.md's targets and the peers' recorded figures\n");
     println!("| target | measured | verdict |");
     println!("|---|---|---|");
@@ -287,6 +316,152 @@ fn manifest_of_lines(lines: usize) -> String {
         c += 1;
     }
     out
+}
+
+struct WorkspaceResult {
+    index: Duration,
+    progress: usize,
+    summary: String,
+    peak_kib: u64,
+    /// Median latency of each request, `None` when the server gave no answer.
+    features: Vec<(String, Option<Duration>)>,
+}
+
+/// A line of `text` near its middle that holds a block `key:` (a key, then a value or
+/// nothing), as (line number, indentation, key).
+fn key_line(text: &str) -> Option<(u32, u32, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mid = lines.len() / 2;
+    (mid..lines.len()).chain(0..mid).find_map(|i| {
+        let l = lines[i];
+        let indent = l.len() - l.trim_start().len();
+        let rest = &l[indent..];
+        let key: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let ok = indent >= 4 && !key.is_empty() && rest[key.len()..].starts_with(':');
+        ok.then_some((i as u32, indent as u32, key))
+    })
+}
+
+/// The median time of `runs` requests made by `request`; `None` if one got no answer.
+fn time_requests(
+    client: &mut Client,
+    runs: usize,
+    mut request: impl FnMut(&mut Client, usize) -> anyhow::Result<Value>,
+) -> anyhow::Result<Option<Duration>> {
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs.max(1) {
+        let start = Instant::now();
+        let answer = request(client, i)?;
+        times.push(start.elapsed());
+        if answer.is_null() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(median(times)))
+}
+
+/// The whole corpus as a workspace: how long the index takes to build, how the server
+/// reports it, and how fast hover, completion, definition and references answer on `file`.
+fn workspace_session(
+    exe: &Path,
+    corpus: &Path,
+    file: &Path,
+    runs: usize,
+) -> anyhow::Result<WorkspaceResult> {
+    let root = format!("file://{}", corpus.display());
+    let mut client = Client::spawn(exe, &["lsp"], &[("PICKET_LOG", "warn")])?;
+    client.timeout = Duration::from_secs(300);
+    let start = Instant::now();
+    client.initialize(
+        json!({ "general": { "positionEncodings": ["utf-16"] }, "window": { "workDoneProgress": true } }),
+        Some(&root),
+    )?;
+    let end = client.wait_notification("$/progress", |p| p["value"]["kind"] == "end")?;
+    let index = start.elapsed();
+    let progress = client.notifications_received("$/progress");
+    let summary = end["value"]["message"].as_str().unwrap_or("").to_owned();
+
+    let text = std::fs::read_to_string(file)?;
+    let uri = format!("file://{}", file.display());
+    client.did_open(&uri, 1, &text)?;
+    client.diagnostics_for(&uri, 1)?;
+    let mut features = Vec::new();
+    if let Some((line, indent, key)) = key_line(&text) {
+        let at = |line: u32, character: u32| json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+        let hover = time_requests(&mut client, runs, |c, _| {
+            Ok(c.request("textDocument/hover", at(line, indent + 1))?
+                .unwrap_or(Value::Null))
+        })?;
+        features.push((format!("hover on the key `{key}`"), hover));
+        let definition = time_requests(&mut client, runs, |c, _| {
+            Ok(c.request("textDocument/definition", at(line, indent + 1))?
+                .map(|_| json!(true))
+                .unwrap_or(Value::Null))
+        })?;
+        features.push((
+            "go-to-definition (answered, maybe empty)".to_owned(),
+            definition,
+        ));
+        // Completion on a new, empty line below the key, at the key's indentation.
+        let line_len = text
+            .lines()
+            .nth(line as usize)
+            .map_or(0, |l| l.encode_utf16().count()) as u32;
+        let mut version = 1;
+        let completion = time_requests(&mut client, runs, |c, _| {
+            version += 1;
+            c.did_change(
+                &uri,
+                version,
+                [[line, line_len], [line, line_len]],
+                &format!("\n{}", " ".repeat(indent as usize)),
+            )?;
+            let answer = c.request("textDocument/completion", at(line + 1, indent))?;
+            version += 1;
+            c.did_change(&uri, version, [[line, line_len], [line + 1, indent]], "")?;
+            Ok(answer.unwrap_or(Value::Null))
+        })?;
+        features.push((
+            format!("completion on a new line below `{key}`"),
+            completion,
+        ));
+        let references = time_requests(&mut client, runs, |c, _| {
+            let mut params = at(0, 0);
+            let (l, ch) = first_name(&text);
+            params["position"] = json!({ "line": l, "character": ch });
+            params["context"] = json!({ "includeDeclaration": true });
+            Ok(c.request("textDocument/references", params)?
+                .map(|_| json!(true))
+                .unwrap_or(Value::Null))
+        })?;
+        features.push((
+            "find-references on the first object's name".to_owned(),
+            references,
+        ));
+    }
+    let peak_kib = client.peak_rss_kib().unwrap_or(0);
+    client.shutdown()?;
+    Ok(WorkspaceResult {
+        index,
+        progress,
+        summary,
+        peak_kib,
+        features,
+    })
+}
+
+/// The position of the first `  name: ` value (an object's `metadata.name`).
+fn first_name(text: &str) -> (u32, u32) {
+    text.lines()
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.strip_prefix("  name: ")
+                .map(|_| (i as u32, "  name: ".len() as u32 + 1))
+        })
+        .unwrap_or((0, 0))
 }
 
 struct LspResult {

@@ -26,6 +26,8 @@ pub struct Client {
     last_arrival: Option<Instant>,
     next_id: i64,
     stderr: Arc<Mutex<String>>,
+    /// Notifications received so far, by method.
+    received: std::collections::HashMap<String, usize>,
     /// How long to wait for any one message before giving up (a hang detector, not a
     /// performance assertion).
     pub timeout: Duration,
@@ -140,6 +142,7 @@ impl Client {
             last_arrival: None,
             next_id: 0,
             stderr,
+            received: std::collections::HashMap::new(),
             timeout: Duration::from_secs(60),
         })
     }
@@ -154,6 +157,11 @@ impl Client {
     /// [`Client::diagnostics_for`]) arrived, before the client parsed it.
     pub fn last_arrival(&self) -> Option<Instant> {
         self.last_arrival
+    }
+
+    /// How many `method` notifications have arrived so far (consumed or not).
+    pub fn notifications_received(&self, method: &str) -> usize {
+        self.received.get(method).copied().unwrap_or(0)
     }
 
     /// Everything the server wrote to stderr so far.
@@ -220,6 +228,9 @@ impl Client {
                 self.send(&reply)?;
                 self.queue.push_back(msg);
                 continue;
+            }
+            if let Some(method) = msg.get("method").and_then(Value::as_str) {
+                *self.received.entry(method.to_owned()).or_default() += 1;
             }
             return Ok(msg);
         }
