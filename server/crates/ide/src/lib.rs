@@ -10,10 +10,12 @@
 //! API Boundary: everything exported here.
 
 mod diagnostics;
+mod explain;
 mod host;
 mod navigation;
 
 pub use diagnostics::{Diagnostic, DiagnosticsConfig, Related, Severity, all_codes};
+pub use explain::explain_findings;
 pub use host::{Analysis, AnalysisHost, FileId, FileKind, FileStats, IndexedFile, is_yaml_path};
 pub use navigation::{FileEdit, FileRange, Lens, NavTarget, WorkspaceSymbol};
 pub use picket_lint;
