@@ -389,6 +389,32 @@ fn workspace_session(
     client.did_open(&uri, 1, &text)?;
     client.diagnostics_for(&uri, 1)?;
     let mut features = Vec::new();
+    // Edits with the whole corpus in the index: cross-resource rules see every object.
+    let (line, col) = edit_point(&text);
+    let mut times = Vec::with_capacity(runs);
+    let mut version = 1;
+    for i in 0..runs.max(1) {
+        version += 1;
+        let start = Instant::now();
+        if i % 2 == 0 {
+            client.did_change(&uri, version, [[line, col], [line, col]], "x")?;
+        } else {
+            client.did_change(&uri, version, [[line, col], [line, col + 1]], "")?;
+        }
+        client.diagnostics_for(&uri, version)?;
+        let arrived = client.last_arrival().unwrap_or_else(Instant::now);
+        times.push(arrived.saturating_duration_since(start));
+    }
+    if version % 2 == 0 {
+        // Leave the text as it was.
+        version += 1;
+        client.did_change(&uri, version, [[line, col], [line, col + 1]], "")?;
+        client.diagnostics_for(&uri, version)?;
+    }
+    features.push((
+        "edit → diagnostics, corpus indexed".to_owned(),
+        Some(median(times)),
+    ));
     if let Some((line, indent, key)) = key_line(&text) {
         let at = |line: u32, character: u32| json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
         let hover = time_requests(&mut client, runs, |c, _| {
@@ -410,7 +436,6 @@ fn workspace_session(
             .lines()
             .nth(line as usize)
             .map_or(0, |l| l.encode_utf16().count()) as u32;
-        let mut version = 1;
         let completion = time_requests(&mut client, runs, |c, _| {
             version += 1;
             c.did_change(
