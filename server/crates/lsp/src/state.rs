@@ -91,6 +91,10 @@ pub(crate) struct State {
     pub(crate) host: AnalysisHost,
     /// Files read from the workspace (for their CRDs), by path.
     pub(crate) workspace_files: HashMap<PathBuf, FileId>,
+    /// The client shows document symbols as a tree (`hierarchicalDocumentSymbolSupport`).
+    pub(crate) hierarchical_symbols: bool,
+    /// The client folds whole lines only (`lineFoldingOnly`).
+    pub(crate) line_folding_only: bool,
     next_id: u32,
 }
 
