@@ -1,6 +1,6 @@
 //! Folding ranges: what an editor can collapse.
 
-use picket_syntax::{Document, Node, NodeKind, ParsedFile, TextRange, TextSize};
+use picket_syntax::{Document, LineIndex, Node, NodeKind, ParsedFile, TextRange, TextSize};
 
 use super::{spans_lines, trim_end};
 
@@ -149,7 +149,10 @@ fn comments(text: &str, scalars: &[TextRange], out: &mut Vec<FoldingRange>) {
             });
         }
     };
-    for (line_start, line) in lines(text) {
+    let index = LineIndex::new(text);
+    let lines = (0..index.line_count() as u32).filter_map(|l| index.line_range(text, l));
+    for range in lines {
+        let (line_start, line) = (range.start, &text[range]);
         let body = line.trim_start_matches([' ', '\t']);
         let hash = TextSize::new((line_start + line.len() - body.len()) as u32);
         if body.starts_with('#') && !inside_scalar(hash) {
@@ -163,28 +166,4 @@ fn comments(text: &str, scalars: &[TextRange], out: &mut Vec<FoldingRange>) {
         }
     }
     flush(&mut run);
-}
-
-/// The lines of `text` without their breaks (`\n`, `\r\n` or a lone `\r`), with their offsets.
-pub(super) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let bytes = text.as_bytes();
-    let mut pos = 0;
-    std::iter::from_fn(move || {
-        if pos >= bytes.len() {
-            return None;
-        }
-        let start = pos;
-        let mut end = start;
-        while end < bytes.len() && !matches!(bytes[end], b'\n' | b'\r') {
-            end += 1;
-        }
-        pos = end;
-        if pos < bytes.len() && bytes[pos] == b'\r' {
-            pos += 1;
-        }
-        if pos < bytes.len() && bytes[pos] == b'\n' && (pos == end || bytes[pos - 1] == b'\r') {
-            pos += 1;
-        }
-        Some((start, &text[start..end]))
-    })
 }

@@ -76,6 +76,7 @@ fn trim_end(text: &str, range: TextRange) -> TextRange {
 
 /// Whether the text in `range` holds a line break.
 fn spans_lines(text: &str, range: TextRange) -> bool {
-    text.get(usize::from(range.start())..usize::from(range.end()))
-        .is_some_and(|s| s.contains(['\n', '\r']))
+    text.as_bytes()
+        .get(usize::from(range.start())..usize::from(range.end()))
+        .is_some_and(|s| s.iter().any(|&b| b == b'\n' || b == b'\r'))
 }
