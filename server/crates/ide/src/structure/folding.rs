@@ -11,6 +11,7 @@ pub struct FoldingRange {
     /// From the first character of the first line that folds (a key, a `-`, a `#`, a `---`) to
     /// the last character of the last line.
     pub range: TextRange,
+    /// Why it folds.
     pub kind: FoldKind,
 }
 

@@ -14,6 +14,7 @@ pub struct DocumentSymbol {
     pub name: String,
     /// Shown next to the name: the namespace of an object, the image of a container.
     pub detail: Option<String>,
+    /// What the symbol stands for, which picks its icon.
     pub kind: SymbolKind,
     /// Everything the symbol covers.
     pub range: TextRange,
@@ -87,7 +88,7 @@ fn shift(sym: &mut DocumentSymbol, by: TextSize) {
 
 fn object_symbol(doc: &Document, o: Object<'_>) -> DocumentSymbol {
     let range = trim_end(doc.text(), o.range());
-    let kind_text = o.kind().and_then(|k| text_of(&k));
+    let kind_text = o.kind().and_then(|k| text_of(&k)).map(first_line);
     let is_list = kind_text.is_some_and(|k| k.ends_with("List")) && o.field("items").is_some();
     if is_list {
         let items: Vec<Object<'_>> = o.list_items().collect();
@@ -116,11 +117,17 @@ fn object_symbol(doc: &Document, o: Object<'_>) -> DocumentSymbol {
     let kind_label = kind_text.unwrap_or("(no kind)");
     let (name, selection) = match (name_field, generated) {
         (Some(f), _) => (
-            format!("{kind_label} {}", text_of(&f).unwrap_or_default()),
+            format!(
+                "{kind_label} {}",
+                first_line(text_of(&f).unwrap_or_default())
+            ),
             f.value_range(),
         ),
         (None, Some(f)) => (
-            format!("{kind_label} {}…", text_of(&f).unwrap_or_default()),
+            format!(
+                "{kind_label} {}…",
+                first_line(text_of(&f).unwrap_or_default())
+            ),
             f.value_range(),
         ),
         (None, None) => (format!("{kind_label} (no name)"), header_range(&o)),
@@ -128,7 +135,7 @@ fn object_symbol(doc: &Document, o: Object<'_>) -> DocumentSymbol {
     let detail = metadata
         .and_then(|m| m.namespace())
         .and_then(|f| text_of(&f))
-        .map(str::to_owned);
+        .map(|ns| first_line(ns).to_owned());
     let mut children = Vec::new();
     if o.workload_kind().is_some() {
         children.extend(containers(doc, &o));
