@@ -21,5 +21,9 @@ pub use navigation::{FileEdit, FileRange, Lens, NavTarget, WorkspaceSymbol};
 pub use picket_lint;
 pub use picket_syntax::{EditableFile, Limits, LineIndex, ParsedFile, TextRange, TextSize};
 
+// Outline and structure: document symbols, folding ranges, selection ranges, document links.
+mod structure;
+pub use structure::{DocumentLink, DocumentSymbol, FoldKind, FoldingRange, SymbolKind};
+
 #[cfg(test)]
 mod tests;

@@ -227,6 +227,173 @@ impl<'a> Locator<'a> {
     }
 }
 
+// Outline and structure: document symbols, folding ranges, selection ranges and links.
+
+/// The protocol's kind of a symbol, which picks the icon an editor shows.
+pub fn symbol_kind(kind: picket_ide::SymbolKind) -> lsp::SymbolKind {
+    use picket_ide::SymbolKind as K;
+    match kind {
+        K::Namespace => lsp::SymbolKind::NAMESPACE,
+        K::Workload => lsp::SymbolKind::CLASS,
+        K::Network => lsp::SymbolKind::INTERFACE,
+        K::Config => lsp::SymbolKind::STRUCT,
+        K::Definition => lsp::SymbolKind::TYPE_PARAMETER,
+        K::List => lsp::SymbolKind::ARRAY,
+        K::Object => lsp::SymbolKind::OBJECT,
+        K::Container => lsp::SymbolKind::METHOD,
+        K::Port => lsp::SymbolKind::PROPERTY,
+        K::DataKey | K::Key => lsp::SymbolKind::KEY,
+        K::Version => lsp::SymbolKind::ENUM_MEMBER,
+    }
+}
+
+/// A symbol and its children, for clients that show the outline as a tree.
+pub fn document_symbol(
+    rope: &Rope,
+    s: &picket_ide::DocumentSymbol,
+    enc: PositionEncoding,
+) -> lsp::DocumentSymbol {
+    let children: Vec<_> = s
+        .children
+        .iter()
+        .map(|c| document_symbol(rope, c, enc))
+        .collect();
+    #[allow(deprecated)]
+    lsp::DocumentSymbol {
+        name: s.name.clone(),
+        detail: s.detail.clone(),
+        kind: symbol_kind(s.kind),
+        tags: None,
+        deprecated: None,
+        range: range(rope, s.range, enc),
+        selection_range: range(rope, s.selection_range, enc),
+        children: (!children.is_empty()).then_some(children),
+    }
+}
+
+/// The outline flattened in text order, each symbol naming its parent, for clients that do
+/// not show trees.
+pub fn symbol_information(
+    rope: &Rope,
+    uri: &lsp::Uri,
+    symbols: &[picket_ide::DocumentSymbol],
+    enc: PositionEncoding,
+) -> Vec<lsp::SymbolInformation> {
+    fn go(
+        out: &mut Vec<lsp::SymbolInformation>,
+        rope: &Rope,
+        uri: &lsp::Uri,
+        s: &picket_ide::DocumentSymbol,
+        parent: Option<&str>,
+        enc: PositionEncoding,
+    ) {
+        #[allow(deprecated)]
+        out.push(lsp::SymbolInformation {
+            name: s.name.clone(),
+            kind: symbol_kind(s.kind),
+            tags: None,
+            deprecated: None,
+            location: lsp::Location::new(uri.clone(), range(rope, s.range, enc)),
+            container_name: parent.map(str::to_owned),
+        });
+        for c in &s.children {
+            go(out, rope, uri, c, Some(&s.name), enc);
+        }
+    }
+    let mut out = Vec::new();
+    for s in symbols {
+        go(&mut out, rope, uri, s, None, enc);
+    }
+    out
+}
+
+/// Folding ranges in lines. The first line stays visible (no start character); the end
+/// character goes only to clients that fold parts of lines. A range that starts and ends on
+/// one line folds nothing and is dropped, and so is a repeat of the same lines.
+pub fn folding_ranges(
+    rope: &Rope,
+    folds: &[picket_ide::FoldingRange],
+    enc: PositionEncoding,
+    line_folding_only: bool,
+) -> Vec<lsp::FoldingRange> {
+    let mut seen = std::collections::HashSet::new();
+    folds
+        .iter()
+        .filter_map(|f| {
+            let start = position(rope, f.range.start(), enc);
+            let end = position(rope, f.range.end(), enc);
+            if end.line <= start.line || !seen.insert((start.line, end.line)) {
+                return None;
+            }
+            let kind = match f.kind {
+                picket_ide::FoldKind::Block => None,
+                picket_ide::FoldKind::Comment => Some(lsp::FoldingRangeKind::Comment),
+                picket_ide::FoldKind::Region => Some(lsp::FoldingRangeKind::Region),
+            };
+            Some(lsp::FoldingRange {
+                start_line: start.line,
+                start_character: None,
+                end_line: end.line,
+                end_character: (!line_folding_only).then_some(end.character),
+                kind,
+                collapsed_text: None,
+            })
+        })
+        .collect()
+}
+
+/// A chain of selections (innermost first) as the protocol's list linked to the outside; an
+/// empty chain selects nothing at `at`.
+pub fn selection_range(
+    rope: &Rope,
+    at: TextSize,
+    chain: &[TextRange],
+    enc: PositionEncoding,
+) -> lsp::SelectionRange {
+    let mut outer: Option<Box<lsp::SelectionRange>> = None;
+    for r in chain.iter().rev() {
+        outer = Some(Box::new(lsp::SelectionRange {
+            range: range(rope, *r, enc),
+            parent: outer,
+        }));
+    }
+    match outer {
+        Some(innermost) => *innermost,
+        None => lsp::SelectionRange {
+            range: range(rope, TextRange::empty(at), enc),
+            parent: None,
+        },
+    }
+}
+
+/// A link, if its target reads as a URI once characters outside ASCII are percent-encoded
+/// (the protocol carries URIs, not the IRIs people write).
+pub fn document_link(
+    rope: &Rope,
+    link: &picket_ide::DocumentLink,
+    enc: PositionEncoding,
+) -> Option<lsp::DocumentLink> {
+    use std::fmt::Write;
+    let mut uri = String::with_capacity(link.target.len());
+    for c in link.target.chars() {
+        if c.is_ascii() {
+            uri.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(uri, "%{b:02X}");
+            }
+        }
+    }
+    let target = uri.parse::<lsp::Uri>().ok()?;
+    Some(lsp::DocumentLink {
+        range: range(rope, link.range, enc),
+        target: Some(target),
+        tooltip: None,
+        data: None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

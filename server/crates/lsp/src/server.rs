@@ -544,6 +544,15 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.work_done_progress)
                 .unwrap_or(false);
+            // Outline and folding: what the client can show.
+            s.hierarchical_symbols = text_caps
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|d| d.hierarchical_document_symbol_support)
+                .unwrap_or(false);
+            s.line_folding_only = text_caps
+                .and_then(|t| t.folding_range.as_ref())
+                .and_then(|f| f.line_folding_only)
+                .unwrap_or(false);
         }
         tracing::info!(?encoding, pull_diagnostics = pull, "initialize");
         let diagnostic_provider = pull.then(|| {
@@ -585,6 +594,14 @@ impl LanguageServer for Backend {
                         resolve_provider: None,
                     },
                 )),
+                // Outline and structure.
+                document_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -831,6 +848,86 @@ impl LanguageServer for Backend {
                 data: Some(serde_json::json!({ "retriggerRequest": true })),
             }),
         }
+    }
+
+    // Outline and structure: each answered from a snapshot, through `query`.
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let tree = self.state().hierarchical_symbols;
+        let uri = params.text_document.uri;
+        self.query(&uri, "document symbols", move |snap| {
+            let symbols = snap.analysis.document_symbols(snap.id)?;
+            let (rope, enc) = (&snap.rope, snap.encoding);
+            Some(if tree {
+                DocumentSymbolResponse::Nested(
+                    symbols
+                        .iter()
+                        .map(|s| convert::document_symbol(rope, s, enc))
+                        .collect(),
+                )
+            } else {
+                DocumentSymbolResponse::Flat(convert::symbol_information(
+                    rope, &snap.uri, &symbols, enc,
+                ))
+            })
+        })
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let line_only = self.state().line_folding_only;
+        let uri = params.text_document.uri;
+        self.query(&uri, "folding ranges", move |snap| {
+            let folds = snap.analysis.folding_ranges(snap.id)?;
+            Some(convert::folding_ranges(
+                &snap.rope,
+                &folds,
+                snap.encoding,
+                line_only,
+            ))
+        })
+        .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let uri = params.text_document.uri;
+        let positions = params.positions;
+        self.query(&uri, "selection ranges", move |snap| {
+            let (rope, enc) = (&snap.rope, snap.encoding);
+            let offsets: Vec<_> = positions
+                .iter()
+                .map(|p| convert::offset(rope, *p, enc))
+                .collect();
+            let chains = snap.analysis.selection_ranges(snap.id, &offsets)?;
+            Some(
+                offsets
+                    .iter()
+                    .zip(&chains)
+                    .map(|(at, chain)| convert::selection_range(rope, *at, chain, enc))
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let uri = params.text_document.uri;
+        self.query(&uri, "document links", move |snap| {
+            let links = snap.analysis.document_links(snap.id)?;
+            Some(
+                links
+                    .iter()
+                    .filter_map(|l| convert::document_link(&snap.rope, l, snap.encoding))
+                    .collect(),
+            )
+        })
+        .await
     }
 }
 

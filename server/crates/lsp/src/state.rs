@@ -105,6 +105,10 @@ pub(crate) struct State {
     pub(crate) can_watch: bool,
     /// The client takes `LocationLink`s for go-to-definition.
     pub(crate) definition_links: bool,
+    /// The client shows document symbols as a tree (`hierarchicalDocumentSymbolSupport`).
+    pub(crate) hierarchical_symbols: bool,
+    /// The client folds whole lines only (`lineFoldingOnly`).
+    pub(crate) line_folding_only: bool,
     next_id: u32,
 }
 
