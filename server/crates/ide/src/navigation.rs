@@ -54,6 +54,8 @@ pub struct Lens {
 pub struct WorkspaceSymbol {
     pub name: String,
     pub kind: String,
+    /// How it shows in a symbol list.
+    pub symbol: crate::SymbolKind,
     pub target: NavTarget,
 }
 
@@ -387,6 +389,7 @@ impl Analysis {
                     WorkspaceSymbol {
                         name: s.name.clone(),
                         kind: s.kind.clone(),
+                        symbol: crate::SymbolKind::of_object(&s.group, &s.kind),
                         target,
                     },
                 ));

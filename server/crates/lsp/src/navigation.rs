@@ -143,23 +143,6 @@ pub(crate) fn code_lenses(snap: &Snapshot) -> Option<Vec<CodeLens>> {
     (!out.is_empty()).then_some(out)
 }
 
-/// The symbol kind an object shows with.
-fn symbol_kind(kind: &str) -> SymbolKind {
-    match kind {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "CronJob" | "Pod" => {
-            SymbolKind::CLASS
-        }
-        "Service" | "Ingress" => SymbolKind::INTERFACE,
-        "ConfigMap" | "Secret" => SymbolKind::OBJECT,
-        "Namespace" => SymbolKind::NAMESPACE,
-        "CustomResourceDefinition" => SymbolKind::STRUCT,
-        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" | "NetworkPolicy" => {
-            SymbolKind::KEY
-        }
-        _ => SymbolKind::OBJECT,
-    }
-}
-
 #[allow(deprecated)] // `SymbolInformation::deprecated` must still be written.
 pub(crate) fn workspace_symbols(
     analysis: &Analysis,
@@ -175,7 +158,7 @@ pub(crate) fn workspace_symbols(
             let t: &NavTarget = &s.target;
             Some(SymbolInformation {
                 name: s.name.clone(),
-                kind: symbol_kind(&s.kind),
+                kind: convert::symbol_kind(s.symbol),
                 tags: None,
                 deprecated: None,
                 location: locator.location(t.file, t.focus_range)?,

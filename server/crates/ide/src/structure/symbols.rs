@@ -185,14 +185,28 @@ fn object_kind(o: &Object<'_>, kind: Option<&str>) -> SymbolKind {
     if o.workload_kind().is_some() {
         return SymbolKind::Workload;
     }
-    match kind.unwrap_or_default() {
-        "Namespace" => SymbolKind::Namespace,
-        "Service" | "Ingress" | "IngressClass" | "NetworkPolicy" | "Endpoints"
-        | "EndpointSlice" | "Gateway" | "GatewayClass" | "HTTPRoute" | "GRPCRoute" | "TCPRoute"
-        | "TLSRoute" | "UDPRoute" => SymbolKind::Network,
-        "ConfigMap" | "Secret" => SymbolKind::Config,
-        "CustomResourceDefinition" => SymbolKind::Definition,
-        _ => SymbolKind::Object,
+    SymbolKind::of_kind(kind.unwrap_or_default())
+}
+
+impl SymbolKind {
+    /// The symbol kind of an object of `group` and `kind` (workspace symbols use it too).
+    pub fn of_object(group: &str, kind: &str) -> SymbolKind {
+        if picket_model::WorkloadKind::of(group, kind).is_some() {
+            return SymbolKind::Workload;
+        }
+        SymbolKind::of_kind(kind)
+    }
+
+    fn of_kind(kind: &str) -> SymbolKind {
+        match kind {
+            "Namespace" => SymbolKind::Namespace,
+            "Service" | "Ingress" | "IngressClass" | "NetworkPolicy" | "Endpoints"
+            | "EndpointSlice" | "Gateway" | "GatewayClass" | "HTTPRoute" | "GRPCRoute"
+            | "TCPRoute" | "TLSRoute" | "UDPRoute" => SymbolKind::Network,
+            "ConfigMap" | "Secret" => SymbolKind::Config,
+            "CustomResourceDefinition" => SymbolKind::Definition,
+            _ => SymbolKind::Object,
+        }
     }
 }
 
