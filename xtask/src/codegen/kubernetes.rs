@@ -259,6 +259,7 @@ fn convert(schema: &Value, index: &HashMap<&str, u32>, docs: &mut Docs) -> anyho
                         .with_context(|| format!("property {pname}"))?,
                     required: required.contains(&pname.as_str()),
                     doc,
+                    description: String::new(),
                 });
             }
             if let Some(a) = additional {

@@ -214,6 +214,9 @@ pub fn convert(node: Node<'_>, depth: usize, budget: &mut ConvertBudget) -> Shap
                         shape: convert(e.value, depth + 1, budget),
                         required: required.contains(&name),
                         doc: None,
+                        description: text(e.value.resolve(), "description")
+                            .unwrap_or_default()
+                            .to_owned(),
                     });
                 }
             }
@@ -307,6 +310,7 @@ fn add_embedded_metadata(obj: &mut ObjectShape) {
                 shape,
                 required: false,
                 doc: None,
+                description: String::new(),
             });
         }
     }

@@ -123,6 +123,10 @@ pub struct Prop {
     pub required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<u32>,
+    /// The description carried by the property itself, for schemas that are not in the
+    /// generated docs file (workspace CRDs). Never written to the table, so it stays as it is.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]

@@ -466,3 +466,24 @@ fn every_code_is_listed() {
         );
     }
 }
+
+#[test]
+fn crd_properties_keep_their_descriptions() {
+    let text = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            description: What the widget should be.\n            properties:\n              size: {type: integer, description: \"How big, in cm.\"}\n              color: {type: string}\n";
+    let file = ParsedFile::parse(text);
+    let obj = picket_model::Object::from_document(&file.documents()[0].doc).unwrap();
+    let def = read_crd(obj, "crd.yaml").unwrap();
+    let Some(crate::table::Shape::Object(root)) = &def.versions[0].schema else {
+        panic!("an object schema");
+    };
+    let spec = root.prop("spec").unwrap();
+    assert_eq!(spec.description, "What the widget should be.");
+    let crate::table::Shape::Object(spec_obj) = &spec.shape else {
+        panic!("spec is an object");
+    };
+    assert_eq!(spec_obj.prop("size").unwrap().description, "How big, in cm.");
+    assert_eq!(spec_obj.prop("color").unwrap().description, "");
+    // The generated table never carries descriptions inline: they live in the docs file.
+    let json = serde_json::to_string(spec_obj.prop("color").unwrap()).unwrap();
+    assert!(!json.contains("description"), "{json}");
+}

@@ -918,6 +918,7 @@ fn prop(name: &str, shape: Shape) -> crate::table::Prop {
         shape,
         required: false,
         doc: None,
+        description: String::new(),
     }
 }
 
