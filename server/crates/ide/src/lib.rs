@@ -14,6 +14,9 @@ mod explain;
 mod host;
 mod navigation;
 
+// Completion and hover: where the cursor is, what the schema says there.
+mod yaml_path;
+
 pub use diagnostics::{Diagnostic, DiagnosticsConfig, Related, Severity, all_codes};
 pub use explain::explain_findings;
 pub use host::{Analysis, AnalysisHost, FileId, FileKind, FileStats, IndexedFile, is_yaml_path};

@@ -481,7 +481,10 @@ fn crd_properties_keep_their_descriptions() {
     let crate::table::Shape::Object(spec_obj) = &spec.shape else {
         panic!("spec is an object");
     };
-    assert_eq!(spec_obj.prop("size").unwrap().description, "How big, in cm.");
+    assert_eq!(
+        spec_obj.prop("size").unwrap().description,
+        "How big, in cm."
+    );
     assert_eq!(spec_obj.prop("color").unwrap().description, "");
     // The generated table never carries descriptions inline: they live in the docs file.
     let json = serde_json::to_string(spec_obj.prop("color").unwrap()).unwrap();
