@@ -15,7 +15,14 @@ mod host;
 mod navigation;
 
 // Completion and hover: where the cursor is, what the schema says there.
+mod completion;
+mod hover;
+mod schema_at;
+mod snippets;
 mod yaml_path;
+
+pub use completion::{CompletionItem, CompletionKind, snippet_to_plain};
+pub use hover::{Hover, HoverSection, SectionKind, render_hover};
 
 pub use diagnostics::{Diagnostic, DiagnosticsConfig, Related, Severity, all_codes};
 pub use explain::explain_findings;

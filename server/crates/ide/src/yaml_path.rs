@@ -1035,6 +1035,20 @@ pub(crate) fn item_header(text: &str, line_start: usize, dash_col: usize) -> Hea
     header_from(text, first, col, Some(dash_col))
 }
 
+/// Whether every line of the document but the one holding `offset` is blank, a comment or a
+/// document marker: an empty document, apart from what is being typed.
+pub(crate) fn empty_but_line(text: &str, offset: usize) -> bool {
+    let cursor = line_at(text, offset.min(text.len()));
+    let mut line = Some(line_at(text, 0));
+    while let Some(l) = line {
+        if l.start != cursor.start && matches!(read_line(l.text), LineKind::Content(_)) {
+            return false;
+        }
+        line = next_line(text, l);
+    }
+    true
+}
+
 /// Whether the document's lists are written with dashes at their key's column
 /// (`containers:\n- name:`); the first list found decides, compact when none is found.
 pub(crate) fn compact_lists(text: &str) -> bool {

@@ -1,0 +1,210 @@
+//! Hover: what the schema says about the field under the cursor (its type, whether it is
+//! required, the values it allows, its description) and where that schema comes from.
+//!
+//! A hover is built from [`HoverSection`]s, so that other features can add theirs (a rule's
+//! explanation on a finding, a summary of the object a reference names) without touching the
+//! schema part: [`Analysis::hover_sections`] is the seam, [`render_hover`] joins the sections.
+
+use picket_schema::builtin;
+use picket_syntax::{TextRange, TextSize};
+
+use crate::schema_at::{self, Found, Root};
+use crate::yaml_path::{self, Segment, Slot};
+use crate::{Analysis, FileId};
+
+/// What a hover shows over a range of the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hover {
+    /// The key or value hovered, in the file.
+    pub range: TextRange,
+    pub markdown: String,
+}
+
+/// What a section of a hover is about, so that callers can place or drop sections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SectionKind {
+    /// The field: name, type, required or not, allowed values, description.
+    Field,
+    /// The kind an object's `kind` names.
+    Kind,
+    /// Which schema said so: the Kubernetes version and kind, or the CRD and its file.
+    Source,
+}
+
+/// One part of a hover, in markdown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoverSection {
+    pub kind: SectionKind,
+    pub markdown: String,
+}
+
+/// The sections of a hover, in order, separated by horizontal rules.
+pub fn render_hover(sections: &[HoverSection]) -> String {
+    sections
+        .iter()
+        .map(|s| s.markdown.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n\n---\n\n")
+}
+
+impl Analysis {
+    /// The hover at `offset` in `file`: on a key or a scalar value that the schema describes.
+    pub fn hover(&self, file: FileId, offset: TextSize) -> Option<Hover> {
+        let (range, sections) = self.hover_sections(file, offset)?;
+        Some(Hover {
+            range,
+            markdown: render_hover(&sections),
+        })
+    }
+
+    /// The parts of the hover at `offset` in `file`, and the range (in the file) they are
+    /// about. `None` where the schema says nothing.
+    pub fn hover_sections(
+        &self,
+        file: FileId,
+        offset: TextSize,
+    ) -> Option<(TextRange, Vec<HoverSection>)> {
+        if self.stats(file)?.template {
+            return None;
+        }
+        let entry = self.parsed(file)?.document_at(offset)?;
+        let rel = offset.checked_sub(entry.offset)?;
+        let doc = &entry.doc;
+        let text = doc.text();
+        let cx = yaml_path::cursor_context(doc, usize::from(rel))?;
+        if cx.token.is_empty() {
+            return None;
+        }
+        let token = &text[cx.token];
+        let mut path = cx.path.clone();
+        match cx.slot {
+            Slot::Key if cx.has_colon => {
+                let name = token.trim_matches(['"', '\'']);
+                path.push(Segment::Key(name.to_owned()));
+            }
+            // A scalar item of a list: about the list.
+            Slot::Key if path.last() == Some(&Segment::Item) => {}
+            Slot::Key => return None,
+            Slot::Value => {}
+        }
+        let crds = self.crds();
+        let root = schema_at::root_of(&yaml_path::document_header(text), crds)?;
+        let item_header = |n: usize| {
+            cx.items
+                .get(n)
+                .map(|&(line, col)| yaml_path::item_header(text, line, col))
+                .unwrap_or_default()
+        };
+        let found = schema_at::walk(root, &path, crds, &item_header)?;
+        let mut sections = vec![field_section(&path, &found)?];
+        // On `kind: Deployment`, the kind itself.
+        if cx.slot == Slot::Value
+            && path.last() == Some(&Segment::Key("kind".to_owned()))
+            && let Some(section) = kind_section(&found)
+        {
+            sections.push(section);
+        }
+        sections.push(source_section(&found));
+        Some((cx.token + entry.offset, sections))
+    }
+}
+
+/// `**name**: type`, required or optional, allowed values, the description.
+fn field_section(path: &[Segment], found: &Found<'_>) -> Option<HoverSection> {
+    let item = path.last() == Some(&Segment::Item);
+    let name = path.iter().rev().find_map(|s| match s {
+        Segment::Key(k) => Some(k.as_str()),
+        Segment::Item => None,
+    })?;
+    let mut md = String::new();
+    let prop = if item { found.owner } else { found.prop };
+    if item {
+        md.push_str(&format!(
+            "**{name}** item: {}",
+            schema_at::type_label(found.shape)
+        ));
+    } else {
+        md.push_str(&format!(
+            "**{name}**: {}",
+            schema_at::type_label(found.shape)
+        ));
+    }
+    match prop {
+        Some(p) if !item => md.push_str(if p.required {
+            "\n\nRequired."
+        } else {
+            "\n\nOptional."
+        }),
+        Some(_) => {}
+        None => {
+            let map = path.iter().rev().skip(1).find_map(|s| match s {
+                Segment::Key(k) => Some(k.as_str()),
+                Segment::Item => None,
+            });
+            if let Some(map) = map.filter(|_| !item) {
+                md.push_str(&format!("\n\nAn entry of the map `{map}`."));
+            }
+        }
+    }
+    let values = schema_at::enum_values(found.shape);
+    if !values.is_empty() {
+        let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+        md.push_str(&format!("\n\nAllowed values: {}.", list.join(", ")));
+    }
+    let description = prop
+        .and_then(schema_at::description)
+        .or_else(|| schema_at::type_description(found.shape));
+    if let Some(d) = description {
+        md.push_str("\n\n");
+        md.push_str(d.trim());
+    }
+    Some(HoverSection {
+        kind: SectionKind::Field,
+        markdown: md,
+    })
+}
+
+/// The kind an object's `kind` names, with its description.
+fn kind_section(found: &Found<'_>) -> Option<HoverSection> {
+    let (api, kind) = found.root.api_version_and_kind();
+    let doc = match found.root {
+        Root::Kind(k) => {
+            schema_at::type_description(&picket_schema::table::Shape::Ref { to: k.ty })
+        }
+        _ => None,
+    };
+    let mut md = format!("**{kind}** (`{api}`)");
+    if let Some(d) = doc {
+        md.push_str("\n\n");
+        md.push_str(d.trim());
+    }
+    Some(HoverSection {
+        kind: SectionKind::Kind,
+        markdown: md,
+    })
+}
+
+/// `Kubernetes 1.37 · apps/v1 Deployment`, or the CRD and the file that defines it.
+fn source_section(found: &Found<'_>) -> HoverSection {
+    let (api, kind) = found.root.api_version_and_kind();
+    let markdown = match found.root {
+        Root::Crd(def, _) => format!(
+            "CRD `{}` ({}) · `{api}` `{kind}`",
+            def.name,
+            file_name(&def.origin)
+        ),
+        _ => format!(
+            "Kubernetes {} · `{api}` `{kind}`",
+            builtin().kubernetes_version()
+        ),
+    };
+    HoverSection {
+        kind: SectionKind::Source,
+        markdown,
+    }
+}
+
+/// The last part of a path label, for a short footer.
+fn file_name(origin: &str) -> &str {
+    origin.rsplit(['/', '\\']).next().unwrap_or(origin)
+}
