@@ -208,3 +208,148 @@ fn source_section(found: &Found<'_>) -> HoverSection {
 fn file_name(origin: &str) -> &str {
     origin.rsplit(['/', '\\']).next().unwrap_or(origin)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AnalysisHost, FileKind, ParsedFile};
+
+    const CRD: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            required: [size]\n            properties:\n              size: {type: integer, description: How big the widget is.}\n";
+
+    /// The hover at `$0`, and the text its range covers.
+    fn hover_at(marked: &str) -> Option<(String, String)> {
+        let offset = marked.find("$0").unwrap();
+        let text = marked.replace("$0", "");
+        let mut host = AnalysisHost::new();
+        host.set_file(
+            FileId(2),
+            "/work/crds/widget-crd.yaml",
+            FileKind::Yaml,
+            ParsedFile::parse(CRD),
+        );
+        host.set_file(
+            FileId(1),
+            "this.yaml",
+            FileKind::Yaml,
+            ParsedFile::parse(&text),
+        );
+        let h = host
+            .analysis()
+            .hover(FileId(1), TextSize::new(offset as u32))?;
+        Some((text[h.range].to_owned(), h.markdown))
+    }
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        imagePullPolicy: Always\n        securityContext:\n          capabilities:\n            drop: [ALL]\n";
+
+    fn at(needle: &str, shift: usize) -> String {
+        let i = DEPLOY.find(needle).unwrap() + shift;
+        format!("{}$0{}", &DEPLOY[..i], &DEPLOY[i..])
+    }
+
+    #[test]
+    fn fields_of_built_in_kinds() {
+        let (range, md) = hover_at(&at("image:", 2)).unwrap();
+        assert_eq!(range, "image");
+        assert!(
+            md.starts_with("**image**: string\n\nOptional.\n\nContainer image name."),
+            "{md}"
+        );
+        assert!(
+            md.ends_with("---\n\nKubernetes 1.37 · `apps/v1` `Deployment`"),
+            "{md}"
+        );
+        let (_, md) = hover_at(&at("imagePullPolicy", 3)).unwrap();
+        assert!(
+            md.contains("Allowed values: `Always`, `IfNotPresent`, `Never`."),
+            "{md}"
+        );
+        let (_, md) = hover_at(&at("containers", 0)).unwrap();
+        assert!(
+            md.starts_with("**containers**: list of Container\n\nRequired."),
+            "{md}"
+        );
+        let (_, md) = hover_at(&at("replicas", 8)).unwrap();
+        assert!(md.starts_with("**replicas**: integer (int32)"), "{md}");
+        let (_, md) = hover_at(&at("securityContext", 1)).unwrap();
+        assert!(
+            md.starts_with("**securityContext**: object (SecurityContext)"),
+            "{md}"
+        );
+        // On a value: the same field, over the value.
+        let (range, md) = hover_at(&at("Always", 2)).unwrap();
+        assert_eq!(range, "Always");
+        assert!(md.starts_with("**imagePullPolicy**: string"), "{md}");
+        // A map entry, a list item.
+        let (range, md) = hover_at(&at("app: web", 1)).unwrap();
+        assert_eq!(range, "app");
+        assert!(
+            md.starts_with("**app**: string\n\nAn entry of the map `labels`."),
+            "{md}"
+        );
+        let (range, md) = hover_at(&at("ALL", 1)).unwrap();
+        assert_eq!(range, "ALL");
+        assert!(md.starts_with("**drop** item: string"), "{md}");
+    }
+
+    #[test]
+    fn the_kind_itself() {
+        let (range, md) = hover_at(&at("Deployment", 3)).unwrap();
+        assert_eq!(range, "Deployment");
+        let parts: Vec<&str> = md.split("\n\n---\n\n").collect();
+        assert_eq!(parts.len(), 3, "{md}");
+        assert!(
+            parts[1].starts_with("**Deployment** (`apps/v1`)\n\nDeployment enables"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn custom_resources_from_their_crd() {
+        let (range, md) =
+            hover_at("apiVersion: example.com/v1\nkind: Widget\nspec:\n  si$0ze: 3\n").unwrap();
+        assert_eq!(range, "size");
+        assert_eq!(
+            md,
+            "**size**: integer (int64)\n\nRequired.\n\nHow big the widget is.\n\n---\n\nCRD `widgets.example.com` (widget-crd.yaml) · `example.com/v1` `Widget`"
+        );
+        // The header keys every object has.
+        let (_, md) =
+            hover_at("apiVersion: example.com/v1\nkind: Widget\nmeta$0data: {}\n").unwrap();
+        assert!(md.starts_with("**metadata**: object (ObjectMeta)"), "{md}");
+    }
+
+    #[test]
+    fn sections_are_a_seam() {
+        let text = DEPLOY;
+        let mut host = AnalysisHost::new();
+        host.set_file(FileId(1), "d.yaml", FileKind::Yaml, ParsedFile::parse(text));
+        let offset = TextSize::new(text.find("image:").unwrap() as u32);
+        let (range, sections) = host.analysis().hover_sections(FileId(1), offset).unwrap();
+        assert_eq!(&text[range], "image");
+        let kinds: Vec<SectionKind> = sections.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [SectionKind::Field, SectionKind::Source]);
+        assert_eq!(
+            render_hover(&sections),
+            host.analysis().hover(FileId(1), offset).unwrap().markdown
+        );
+    }
+
+    #[test]
+    fn nothing_where_the_schema_says_nothing() {
+        // A half-typed key, an unknown field, a comment, an unknown kind, a string's value.
+        assert!(hover_at("apiVersion: v1\nkind: Pod\nspec:\n  hostN$0\n").is_none());
+        assert!(hover_at("apiVersion: v1\nkind: Pod\nspec:\n  hostNetwrk$0: true\n").is_none());
+        assert!(hover_at("apiVersion: v1\nkind: Pod\n# spec$0: x\n").is_none());
+        assert!(hover_at("apiVersion: v9\nkind: Nope\nsp$0ec: {}\n").is_none());
+        assert!(hover_at("apiVersion: v1\nkind: Pod\nspec: $0\n").is_none());
+    }
+
+    #[test]
+    fn lists_and_multi_document_files() {
+        let (_, md) = hover_at("apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  spec:\n    cluster$0IP: None\n").unwrap();
+        assert!(md.starts_with("**clusterIP**: string"), "{md}");
+        assert!(md.ends_with("`v1` `Service`"), "{md}");
+        let (_, md) = hover_at("apiVersion: apps/v1\nkind: DeploymentList\nit$0ems: []\n").unwrap();
+        assert!(md.starts_with("**items**: list of Deployment"), "{md}");
+    }
+}

@@ -199,6 +199,8 @@ impl<'t> std::ops::Deref for Toks<'t> {
 
 /// What a line holds, as far as structure goes.
 #[derive(Debug)]
+// Only ever on the stack, one line at a time: boxing the tokens would cost an allocation per line.
+#[allow(clippy::large_enum_variant)]
 enum LineKind<'t> {
     /// Blank or a comment: no structure.
     Blank,

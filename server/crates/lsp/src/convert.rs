@@ -394,6 +394,190 @@ pub fn document_link(
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// Completion and hover
+
+/// What the client accepts in completions and hovers, read once at `initialize`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MarkupCaps {
+    /// Completions may use snippet syntax (`${1:name}`); otherwise plain text.
+    pub snippets: bool,
+    /// Completion documentation may be markdown.
+    pub completion_markdown: bool,
+    /// Hover contents may be markdown.
+    pub hover_markdown: bool,
+}
+
+/// Reads [`MarkupCaps`] from the client's capabilities.
+pub fn markup_caps(caps: &ClientCapabilities) -> MarkupCaps {
+    let text = caps.text_document.as_ref();
+    let item = text
+        .and_then(|t| t.completion.as_ref())
+        .and_then(|c| c.completion_item.as_ref());
+    let markdown = |formats: Option<&Vec<lsp::MarkupKind>>| {
+        formats.is_some_and(|f| f.contains(&lsp::MarkupKind::Markdown))
+    };
+    MarkupCaps {
+        snippets: item.and_then(|i| i.snippet_support).unwrap_or(false),
+        completion_markdown: markdown(item.and_then(|i| i.documentation_format.as_ref())),
+        hover_markdown: markdown(
+            text.and_then(|t| t.hover.as_ref())
+                .and_then(|h| h.content_format.as_ref()),
+        ),
+    }
+}
+
+/// Markdown as readable plain text: no emphasis, code marks, fences or rules.
+pub fn markdown_to_plain(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    for line in md.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") {
+            continue;
+        }
+        if trimmed == "---" {
+            out.push('\n');
+            continue;
+        }
+        out.push_str(&line.replace("**", "").replace('`', ""));
+        out.push('\n');
+    }
+    out.trim_end().to_owned()
+}
+
+fn markup(value: &str, markdown: bool) -> lsp::MarkupContent {
+    if markdown {
+        lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: value.to_owned(),
+        }
+    } else {
+        lsp::MarkupContent {
+            kind: lsp::MarkupKind::PlainText,
+            value: markdown_to_plain(value),
+        }
+    }
+}
+
+/// A completion in protocol terms: a text edit over the item's range, a snippet only when the
+/// client takes snippets, inserted as is (the text carries its own indentation).
+pub fn completion_item(
+    rope: &Rope,
+    item: &picket_ide::CompletionItem,
+    enc: PositionEncoding,
+    caps: MarkupCaps,
+) -> lsp::CompletionItem {
+    use picket_ide::CompletionKind;
+    let kind = match item.kind {
+        CompletionKind::Key => lsp::CompletionItemKind::PROPERTY,
+        CompletionKind::Value => lsp::CompletionItemKind::ENUM_MEMBER,
+        CompletionKind::Kind => lsp::CompletionItemKind::CLASS,
+        CompletionKind::Reference => lsp::CompletionItemKind::REFERENCE,
+        CompletionKind::Snippet => lsp::CompletionItemKind::SNIPPET,
+    };
+    let snippet = item.is_snippet && caps.snippets;
+    let new_text = if snippet {
+        item.insert_text.clone()
+    } else {
+        item.plain_text()
+    };
+    lsp::CompletionItem {
+        label: item.label.clone(),
+        kind: Some(kind),
+        detail: item.detail.clone(),
+        documentation: item
+            .documentation
+            .as_deref()
+            .map(|d| lsp::Documentation::MarkupContent(markup(d, caps.completion_markdown))),
+        sort_text: Some(item.sort_text.clone()),
+        insert_text_format: Some(if snippet {
+            lsp::InsertTextFormat::SNIPPET
+        } else {
+            lsp::InsertTextFormat::PLAIN_TEXT
+        }),
+        insert_text_mode: Some(lsp::InsertTextMode::AS_IS),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
+            range(rope, item.range, enc),
+            new_text,
+        ))),
+        ..lsp::CompletionItem::default()
+    }
+}
+
+/// A hover in protocol terms.
+pub fn hover(
+    rope: &Rope,
+    h: &picket_ide::Hover,
+    enc: PositionEncoding,
+    caps: MarkupCaps,
+) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(markup(&h.markdown, caps.hover_markdown)),
+        range: Some(range(rope, h.range, enc)),
+    }
+}
+
+#[cfg(test)]
+mod markup_tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_for_clients_without_markdown() {
+        let md = "**image**: string\n\nAllowed: `A`.\n\n```yaml\nkind: Pod\n```\n\n---\n\nKubernetes 1.37";
+        assert_eq!(
+            markdown_to_plain(md),
+            "image: string\n\nAllowed: A.\n\nkind: Pod\n\n\n\nKubernetes 1.37"
+        );
+    }
+
+    #[test]
+    fn snippets_only_for_clients_that_take_them() {
+        let rope = Rope::from_str("a:\n  b\n");
+        let item = picket_ide::CompletionItem {
+            label: "key".into(),
+            kind: picket_ide::CompletionKind::Key,
+            detail: None,
+            documentation: Some("**doc**".into()),
+            insert_text: "key:\n  - name: ${1}\n    image: ${2:nginx}".into(),
+            is_snippet: true,
+            sort_text: "0001".into(),
+            range: TextRange::new(5.into(), 6.into()),
+        };
+        let text_of = |c: &lsp::CompletionItem| match &c.text_edit {
+            Some(lsp::CompletionTextEdit::Edit(e)) => (e.range, e.new_text.clone()),
+            _ => panic!("a plain edit"),
+        };
+        let full = MarkupCaps {
+            snippets: true,
+            completion_markdown: true,
+            hover_markdown: true,
+        };
+        let c = completion_item(&rope, &item, PositionEncoding::Utf16, full);
+        assert_eq!(c.insert_text_format, Some(lsp::InsertTextFormat::SNIPPET));
+        let (r, t) = text_of(&c);
+        assert_eq!(
+            (r.start, r.end),
+            (lsp::Position::new(1, 2), lsp::Position::new(1, 3))
+        );
+        assert_eq!(t, item.insert_text);
+        let c = completion_item(&rope, &item, PositionEncoding::Utf16, MarkupCaps::default());
+        assert_eq!(
+            c.insert_text_format,
+            Some(lsp::InsertTextFormat::PLAIN_TEXT)
+        );
+        assert_eq!(text_of(&c).1, "key:\n  - name: \n    image: nginx");
+        match c.documentation {
+            Some(lsp::Documentation::MarkupContent(m)) => {
+                assert_eq!(
+                    (m.kind, m.value.as_str()),
+                    (lsp::MarkupKind::PlainText, "doc")
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -553,6 +553,7 @@ impl LanguageServer for Backend {
                 .and_then(|t| t.folding_range.as_ref())
                 .and_then(|f| f.line_folding_only)
                 .unwrap_or(false);
+            s.markup = convert::markup_caps(&params.capabilities);
         }
         tracing::info!(?encoding, pull_diagnostics = pull, "initialize");
         let diagnostic_provider = pull.then(|| {
@@ -602,6 +603,13 @@ impl LanguageServer for Backend {
                     resolve_provider: Some(false),
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 }),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(
+                        [":", " ", "-"].iter().map(|c| (*c).to_owned()).collect(),
+                    ),
+                    ..CompletionOptions::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -792,6 +800,42 @@ impl LanguageServer for Backend {
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         self.query(&params.text_document.uri, "code lenses", |snap| {
             navigation::code_lenses(snap)
+        })
+        .await
+    }
+
+    // Completion and hover: schema-driven, answered from a snapshot like code actions.
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let caps = self.state().markup;
+        let items = self
+            .query(&at.text_document.uri, "completion", move |snap| {
+                let offset = convert::offset(&snap.rope, at.position, snap.encoding);
+                let items = snap.analysis.completions(snap.id, offset);
+                Some(
+                    items
+                        .iter()
+                        .map(|i| convert::completion_item(&snap.rope, i, snap.encoding, caps))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .await?;
+        Ok(items.filter(|i| !i.is_empty()).map(|items| {
+            CompletionResponse::List(CompletionList {
+                is_incomplete: false,
+                items,
+            })
+        }))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let caps = self.state().markup;
+        self.query(&at.text_document.uri, "hover", move |snap| {
+            let offset = convert::offset(&snap.rope, at.position, snap.encoding);
+            let hover = snap.analysis.hover(snap.id, offset)?;
+            Some(convert::hover(&snap.rope, &hover, snap.encoding, caps))
         })
         .await
     }

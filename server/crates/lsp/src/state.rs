@@ -96,6 +96,8 @@ pub(crate) struct State {
     pub(crate) refresh_support: bool,
     /// The client shows `$/progress` for server-created tokens.
     pub(crate) work_done_progress: bool,
+    /// Snippets and markdown in completions and hovers, as the client takes them.
+    pub(crate) markup: convert::MarkupCaps,
     pub(crate) roots: Vec<PathBuf>,
     pub(crate) docs: HashMap<Uri, OpenDoc>,
     pub(crate) host: AnalysisHost,
