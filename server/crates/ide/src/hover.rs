@@ -96,6 +96,10 @@ impl Analysis {
                 .unwrap_or_default()
         };
         let found = schema_at::walk(root, &path, crds, &item_header)?;
+        // A word in a list of objects is a key being typed, not an item.
+        if cx.slot == Slot::Key && !cx.has_colon && !schema_at::is_scalar(found.shape) {
+            return None;
+        }
         let mut sections = vec![field_section(&path, &found)?];
         // On `kind: Deployment`, the kind itself.
         if cx.slot == Slot::Value
@@ -338,6 +342,7 @@ mod tests {
     fn nothing_where_the_schema_says_nothing() {
         // A half-typed key, an unknown field, a comment, an unknown kind, a string's value.
         assert!(hover_at("apiVersion: v1\nkind: Pod\nspec:\n  hostN$0\n").is_none());
+        assert!(hover_at("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - na$0\n").is_none());
         assert!(hover_at("apiVersion: v1\nkind: Pod\nspec:\n  hostNetwrk$0: true\n").is_none());
         assert!(hover_at("apiVersion: v1\nkind: Pod\n# spec$0: x\n").is_none());
         assert!(hover_at("apiVersion: v9\nkind: Nope\nsp$0ec: {}\n").is_none());
