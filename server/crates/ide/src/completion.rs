@@ -248,6 +248,8 @@ struct Request<'a> {
     root: Option<Root<'a>>,
     /// `metadata.namespace` of the document's object.
     namespace: Option<String>,
+    /// Whether the document writes its lists compactly (read once, when first needed).
+    compact: std::cell::OnceCell<bool>,
 }
 
 impl Analysis {
@@ -302,6 +304,7 @@ impl Analysis {
             object_depth,
             root,
             namespace,
+            compact: std::cell::OnceCell::new(),
         };
         let mut items = request.run();
         for item in &mut items {
@@ -433,11 +436,10 @@ impl<'a> Request<'a> {
         match resolve(&p.shape).0 {
             Shape::Object(_) => (format!("{sp}{name}:\n{}$0", spaces(c.column + unit)), true),
             Shape::Array { items, .. } => {
-                let dash = if yaml_path::compact_lists(self.text) {
-                    c.column
-                } else {
-                    c.column + unit
-                };
+                let compact = *self
+                    .compact
+                    .get_or_init(|| yaml_path::compact_lists(self.text));
+                let dash = if compact { c.column } else { c.column + unit };
                 let mut s = format!("{sp}{name}:\n{}- ", spaces(dash));
                 let fill = fill_keys(items);
                 if fill.is_empty() {
