@@ -811,6 +811,14 @@ impl LanguageServer for Backend {
         let caps = self.state().markup;
         let items = self
             .query(&at.text_document.uri, "completion", move |snap| {
+                // `.picket.yaml` is not a manifest.
+                let config = snap.uri.to_file_path().is_some_and(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n == picket_ide::picket_lint::CONFIG_FILE)
+                });
+                if config {
+                    return Some(Vec::new());
+                }
                 let offset = convert::offset(&snap.rope, at.position, snap.encoding);
                 let items = snap.analysis.completions(snap.id, offset);
                 Some(

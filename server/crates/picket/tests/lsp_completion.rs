@@ -216,6 +216,10 @@ fn empty_documents_and_clients_without_snippets() {
     // Nothing inside a comment.
     let items = complete(&mut c, uri, json!({ "line": 0, "character": 5 }));
     assert!(items.is_empty());
+    // Nor in Picket's own configuration file.
+    let config = "file:///tmp/picket-complete/.picket.yaml";
+    let (_, items) = complete_marked(&mut c, config, "$0");
+    assert!(items.is_empty());
     c.shutdown().unwrap();
 }
 
