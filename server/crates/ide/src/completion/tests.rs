@@ -679,3 +679,37 @@ fn resource_snippets_raise_no_finding_once_filled() {
     let codes: Vec<&str> = got.iter().map(|(c, _)| *c).collect();
     assert_eq!(codes, ["naked-pod"], "{got:?}");
 }
+
+#[test]
+fn any_offset_of_real_manifests_is_safe() {
+    let files = picket_test_utils::yaml_files(&picket_test_utils::fixtures_dir());
+    assert!(!files.is_empty());
+    let mut host = AnalysisHost::new();
+    let mut texts = Vec::new();
+    for (i, path) in files.iter().enumerate().step_by(9) {
+        let text = std::fs::read_to_string(path).unwrap();
+        host.set_file(
+            FileId(i as u32),
+            &path.display().to_string(),
+            FileKind::Yaml,
+            ParsedFile::parse(&text),
+        );
+        texts.push((FileId(i as u32), text));
+    }
+    let analysis = host.analysis();
+    for (id, text) in &texts {
+        for offset in (0..=text.len())
+            .step_by(5)
+            .filter(|&o| text.is_char_boundary(o))
+        {
+            let at = TextSize::new(offset as u32);
+            for item in analysis.completions(*id, at) {
+                assert!(item.range.start() <= at && at <= item.range.end());
+            }
+            if let Some(h) = analysis.hover(*id, at) {
+                assert!(h.range.start() <= at && at <= h.range.end());
+                assert!(!h.markdown.is_empty());
+            }
+        }
+    }
+}
