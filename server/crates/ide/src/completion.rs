@@ -36,6 +36,7 @@ pub enum CompletionKind {
 pub struct CompletionItem {
     /// What the list shows (and what the typed text is matched against).
     pub label: String,
+    /// What the item is, for the editor's icon.
     pub kind: CompletionKind,
     /// A short line next to the label: a type, an apiVersion, a namespace.
     pub detail: Option<String>,
@@ -43,6 +44,7 @@ pub struct CompletionItem {
     pub documentation: Option<String>,
     /// What replaces `range`; snippet syntax (`${1:default}`, `$0`) when `is_snippet`.
     pub insert_text: String,
+    /// Whether `insert_text` uses snippet syntax; [`CompletionItem::plain_text`] drops it.
     pub is_snippet: bool,
     /// Orders the list (the client sorts by it).
     pub sort_text: String,

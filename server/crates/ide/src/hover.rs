@@ -17,6 +17,7 @@ use crate::{Analysis, FileId};
 pub struct Hover {
     /// The key or value hovered, in the file.
     pub range: TextRange,
+    /// The sections, rendered and separated by horizontal rules.
     pub markdown: String,
 }
 
@@ -34,7 +35,9 @@ pub enum SectionKind {
 /// One part of a hover, in markdown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HoverSection {
+    /// What the section is about.
     pub kind: SectionKind,
+    /// Its text, without a trailing rule.
     pub markdown: String,
 }
 
@@ -102,11 +105,15 @@ impl Analysis {
         }
         let mut sections = vec![field_section(&path, &found)?];
         // On `kind: Deployment`, the kind itself.
-        if cx.slot == Slot::Value
-            && path.last() == Some(&Segment::Key("kind".to_owned()))
-            && let Some(section) = kind_section(&found)
-        {
-            sections.push(section);
+        let object_kind = match path.as_slice() {
+            [Segment::Key(k)] => k == "kind",
+            [Segment::Key(items), Segment::Item, Segment::Key(k)] => {
+                items == "items" && k == "kind"
+            }
+            _ => false,
+        };
+        if cx.slot == Slot::Value && object_kind {
+            sections.push(kind_section(&found));
         }
         sections.push(source_section(&found));
         Some((cx.token + entry.offset, sections))
@@ -169,7 +176,7 @@ fn field_section(path: &[Segment], found: &Found<'_>) -> Option<HoverSection> {
 }
 
 /// The kind an object's `kind` names, with its description.
-fn kind_section(found: &Found<'_>) -> Option<HoverSection> {
+fn kind_section(found: &Found<'_>) -> HoverSection {
     let (api, kind) = found.root.api_version_and_kind();
     let doc = match found.root {
         Root::Kind(k) => {
@@ -182,10 +189,10 @@ fn kind_section(found: &Found<'_>) -> Option<HoverSection> {
         md.push_str("\n\n");
         md.push_str(d.trim());
     }
-    Some(HoverSection {
+    HoverSection {
         kind: SectionKind::Kind,
         markdown: md,
-    })
+    }
 }
 
 /// `Kubernetes 1.37 · apps/v1 Deployment`, or the CRD and the file that defines it.
