@@ -327,22 +327,30 @@ struct WorkspaceResult {
     features: Vec<(String, Option<Duration>)>,
 }
 
-/// A line of `text` near its middle that holds a block `key:` (a key, then a value or
-/// nothing), as (line number, indentation, key).
+/// A line of `text` near its middle that holds a block `key: value` with a plain value, the
+/// next line no deeper (so that a new line below it is a sibling key, not the inside of a
+/// block scalar), as (line number, indentation, key).
 fn key_line(text: &str) -> Option<(u32, u32, String)> {
     let lines: Vec<&str> = text.lines().collect();
     let mid = lines.len() / 2;
-    (mid..lines.len()).chain(0..mid).find_map(|i| {
-        let l = lines[i];
-        let indent = l.len() - l.trim_start().len();
-        let rest = &l[indent..];
-        let key: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        let ok = indent >= 4 && !key.is_empty() && rest[key.len()..].starts_with(':');
-        ok.then_some((i as u32, indent as u32, key))
-    })
+    let indent_of = |l: &str| l.len() - l.trim_start().len();
+    (mid..lines.len().saturating_sub(1))
+        .chain(0..mid)
+        .find_map(|i| {
+            let l = lines[i];
+            let indent = indent_of(l);
+            let rest = &l[indent..];
+            let key: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let value = rest[key.len()..].strip_prefix(": ")?;
+            let ok = indent >= 4
+                && !key.is_empty()
+                && !value.starts_with(['|', '>', '&', '*', '!'])
+                && lines.get(i + 1).is_some_and(|n| indent_of(n) <= indent);
+            ok.then_some((i as u32, indent as u32, key))
+        })
 }
 
 /// The median time of `runs` requests made by `request`; `None` if one got no answer.

@@ -28,6 +28,18 @@ fn explain(d: &Diagnostic) -> String {
             if let Some(why) = section(&rule.docs_text(), "Why it matters") {
                 md.push_str(&format!("\n\n*Why it matters:* {why}"));
             }
+            if d.fixes.is_empty()
+                && let Some(applicability) = rule.fix
+            {
+                // Findings computed for display carry no fixes; the rule says whether it has one.
+                let how = match applicability {
+                    Applicability::Safe => "a quick-fix",
+                    Applicability::Unsafe => "a quick-fix (unsafe: check the result)",
+                };
+                md.push_str(&format!(
+                    "\n\n*Fix:* the rule offers {how} where it can; see the code actions."
+                ));
+            }
             for fix in &d.fixes {
                 let how = match fix.applicability {
                     Applicability::Safe => "quick-fix",

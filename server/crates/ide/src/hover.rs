@@ -30,6 +30,10 @@ pub enum SectionKind {
     Kind,
     /// Which schema said so: the Kubernetes version and kind, or the CRD and its file.
     Source,
+    /// The findings under the cursor: what a rule flags, why, and its fix.
+    Finding,
+    /// What a reference or a selector under the cursor points to.
+    Reference,
 }
 
 /// One part of a hover, in markdown.
@@ -54,6 +58,44 @@ impl Analysis {
     /// The hover at `offset` in `file`: on a key or a scalar value that the schema describes.
     pub fn hover(&self, file: FileId, offset: TextSize) -> Option<Hover> {
         let (range, sections) = self.hover_sections(file, offset)?;
+        Some(Hover {
+            range,
+            markdown: render_hover(&sections),
+        })
+    }
+
+    /// The whole hover at `offset`: the findings there (from `findings`, the file's
+    /// diagnostics), what a reference or selector there points to, then the field's schema
+    /// documentation. The range is the field's token when there is one, else the narrowest of
+    /// the others.
+    pub fn hover_with_findings(
+        &self,
+        file: FileId,
+        offset: TextSize,
+        findings: &[crate::Diagnostic],
+    ) -> Option<Hover> {
+        let mut sections = Vec::new();
+        let mut ranges = Vec::new();
+        if let Some((range, markdown)) = crate::explain_findings(findings, offset) {
+            sections.push(HoverSection {
+                kind: SectionKind::Finding,
+                markdown,
+            });
+            ranges.push(range);
+        }
+        if let Some((range, markdown)) = self.reference_hover(file, offset) {
+            sections.push(HoverSection {
+                kind: SectionKind::Reference,
+                markdown,
+            });
+            ranges.push(range);
+        }
+        let field = self.hover_sections(file, offset);
+        let range = match &field {
+            Some((range, _)) => *range,
+            None => ranges.into_iter().min_by_key(|r| r.len())?,
+        };
+        sections.extend(field.into_iter().flat_map(|(_, s)| s));
         Some(Hover {
             range,
             markdown: render_hover(&sections),

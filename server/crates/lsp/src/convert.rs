@@ -435,8 +435,8 @@ pub fn markdown_to_plain(md: &str) -> String {
         if trimmed.starts_with("```") {
             continue;
         }
-        if trimmed == "---" {
-            out.push('\n');
+        // A rule between sections becomes the blank line around it; blank lines never pile up.
+        if trimmed == "---" || (trimmed.is_empty() && (out.is_empty() || out.ends_with("\n\n"))) {
             continue;
         }
         out.push_str(&line.replace("**", "").replace('`', ""));
@@ -526,7 +526,7 @@ mod markup_tests {
         let md = "**image**: string\n\nAllowed: `A`.\n\n```yaml\nkind: Pod\n```\n\n---\n\nKubernetes 1.37";
         assert_eq!(
             markdown_to_plain(md),
-            "image: string\n\nAllowed: A.\n\nkind: Pod\n\n\n\nKubernetes 1.37"
+            "image: string\n\nAllowed: A.\n\nkind: Pod\n\nKubernetes 1.37"
         );
     }
 

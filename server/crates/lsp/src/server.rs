@@ -64,10 +64,16 @@ impl Backend {
             if !current {
                 return None;
             }
-            std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let (diags, findings) = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 diagnostics_of(&snap, marker.as_deref())
             }))
-            .ok()
+            .ok()?;
+            // Kept for hover, which explains the findings under the cursor.
+            if let (Some(findings), Ok(mut s)) = (findings, state.lock()) {
+                s.findings
+                    .insert(snap.uri.clone(), (snap.version, findings));
+            }
+            Some(diags)
         })
         .await;
         match result {
@@ -310,10 +316,14 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic> {
+/// The protocol diagnostics of a document, and Picket's own (for hover) when it analysed it.
+fn diagnostics_of(
+    snap: &Snapshot,
+    panic_marker: Option<&str>,
+) -> (Vec<Diagnostic>, Option<Arc<[picket_ide::Diagnostic]>>) {
     if snap.too_large {
         let len = snap.rope.len_bytes();
-        return vec![Diagnostic {
+        let too_large = vec![Diagnostic {
             range: Range::new(Position::new(0, 0), Position::new(0, 0)),
             severity: Some(DiagnosticSeverity::WARNING),
             code: Some(NumberOrString::String("file-too-large".to_owned())),
@@ -325,6 +335,7 @@ fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic
             ),
             ..Diagnostic::default()
         }];
+        return (too_large, None);
     }
     if let Some(marker) = panic_marker
         && snap.rope.to_string().contains(marker)
@@ -339,7 +350,7 @@ fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic
     {
         let dir = path.parent().unwrap_or(std::path::Path::new("/"));
         let config = picket_ide::picket_lint::Config::parse(&snap.rope.to_string(), dir);
-        return config
+        let problems = config
             .problems
             .iter()
             .map(|p| {
@@ -354,16 +365,18 @@ fn diagnostics_of(snap: &Snapshot, panic_marker: Option<&str>) -> Vec<Diagnostic
                 convert::diagnostic(&snap.rope, &snap.uri, &d, snap.encoding)
             })
             .collect();
+        return (problems, None);
     }
     let config = config_of(snap, false);
     let diags = snap
         .analysis
         .diagnostics(snap.id, &config)
         .unwrap_or_default();
-    diags
+    let out = diags
         .iter()
         .map(|d| convert::diagnostic(&snap.rope, &snap.uri, d, snap.encoding))
-        .collect()
+        .collect();
+    (out, Some(diags.into()))
 }
 
 /// What to compute for a document: schema always; the rules under the document's
@@ -842,7 +855,18 @@ impl LanguageServer for Backend {
         let caps = self.state().markup;
         self.query(&at.text_document.uri, "hover", move |snap| {
             let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-            let hover = snap.analysis.hover(snap.id, offset)?;
+            // The findings of the last diagnostics run when they are of this version.
+            let findings = match &snap.findings {
+                Some(f) => f.clone(),
+                None => snap
+                    .analysis
+                    .diagnostics(snap.id, &config_of(snap, false))
+                    .unwrap_or_default()
+                    .into(),
+            };
+            let hover = snap
+                .analysis
+                .hover_with_findings(snap.id, offset, &findings)?;
             Some(convert::hover(&snap.rope, &hover, snap.encoding, caps))
         })
         .await

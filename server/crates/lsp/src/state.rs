@@ -79,6 +79,8 @@ pub(crate) struct Snapshot {
     pub(crate) encoding: PositionEncoding,
     /// Every open document (this one included), to place results in other files.
     pub(crate) open: Arc<[(FileId, Uri, Rope)]>,
+    /// The document's findings, if they were computed for this version.
+    pub(crate) findings: Option<Arc<[picket_ide::Diagnostic]>>,
 }
 
 impl Snapshot {
@@ -107,6 +109,8 @@ pub(crate) struct State {
     pub(crate) can_watch: bool,
     /// The client takes `LocationLink`s for go-to-definition.
     pub(crate) definition_links: bool,
+    /// The last findings computed for each open document, with the version they are of.
+    pub(crate) findings: HashMap<Uri, (i32, Arc<[picket_ide::Diagnostic]>)>,
     /// The client shows document symbols as a tree (`hierarchicalDocumentSymbolSupport`).
     pub(crate) hierarchical_symbols: bool,
     /// The client folds whole lines only (`lineFoldingOnly`).
@@ -200,6 +204,7 @@ impl State {
     /// Forgets an open document. A workspace file goes back to its saved contents, in the
     /// index only.
     pub(crate) fn close(&mut self, uri: &Uri) {
+        self.findings.remove(uri);
         let Some(doc) = self.docs.remove(uri) else {
             return;
         };
@@ -264,6 +269,11 @@ impl State {
             analysis: self.host.analysis(),
             encoding: self.encoding,
             open: self.open_files(),
+            findings: self
+                .findings
+                .get(uri)
+                .filter(|(v, _)| *v == doc.version)
+                .map(|(_, f)| f.clone()),
         })
     }
 

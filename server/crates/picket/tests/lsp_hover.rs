@@ -97,10 +97,14 @@ fn utf16_half_typed_and_multi_document() {
             .unwrap()
             .starts_with("**labels**: map of string")
     );
-    // The half-typed key has no hover (it is not a key yet), and the file still answers.
+    // The half-typed key has no field docs (it is not a key yet): the hover explains the
+    // syntax error there instead, and the rest of the file still answers.
     let (line, start, _) = locate(&text, "    im", true);
     let h = hover(&mut c, uri, json!({ "line": line, "character": start + 5 }));
-    assert_eq!(h, Value::Null);
+    assert_eq!(range_of(&h), (line, start + 4, start + 6));
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.starts_with("**yaml-syntax** · error"), "{md}");
+    assert!(!md.contains("**im**"), "{md}");
     let (line, start, end) = locate(&text, "clusterIP", true);
     let h = hover(&mut c, uri, json!({ "line": line, "character": start + 1 }));
     assert_eq!(range_of(&h), (line, start, end));
@@ -159,8 +163,10 @@ fn plain_text_for_clients_without_markdown() {
     );
     assert_eq!(h["contents"]["kind"], "plaintext");
     let value = h["contents"]["value"].as_str().unwrap();
+    // The finding on the line first, then the field's documentation.
+    assert!(value.starts_with("host-network · warning"), "{value}");
     assert!(
-        value.starts_with("hostNetwork: boolean\n\nOptional."),
+        value.contains("\n\nhostNetwork: boolean\n\nOptional."),
         "{value}"
     );
     assert!(!value.contains("**") && !value.contains('`'), "{value}");
@@ -174,5 +180,26 @@ fn plain_text_for_clients_without_markdown() {
         hover(&mut c, uri, json!({ "line": 99, "character": 0 })),
         Value::Null
     );
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn a_finding_is_explained_where_it_is() {
+    let mut c = server();
+    c.initialize(markdown_client(), None).unwrap();
+    let uri = "file:///tmp/picket-hover/privileged.yaml";
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, annotations: {note: \"d\u{e9}j\u{e0}\"}}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    securityContext: {privileged: true}\n";
+    c.did_open(uri, 1, text).unwrap();
+    // The diagnostics run first, as in an editor; hover reuses its findings.
+    c.diagnostics_for(uri, 1).unwrap();
+    let (line, start, _) = locate(text, "privileged: true", true);
+    let h = hover(&mut c, uri, json!({ "line": line, "character": start + 2 }));
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.starts_with("**privileged-container** · "), "{md}");
+    assert!(md.contains("*Why it matters:* "), "{md}");
+    assert!(md.contains("*Fix:* the rule offers a quick-fix"), "{md}");
+    // The field's own documentation follows the finding's.
+    assert!(md.contains("**privileged**: boolean"), "{md}");
+    assert_eq!(range_of(&h), locate(text, "privileged", true));
     c.shutdown().unwrap();
 }

@@ -16,7 +16,10 @@ fn capabilities() -> Value {
     json!({
         "general": { "positionEncodings": ["utf-16"] },
         "window": { "workDoneProgress": true },
-        "textDocument": { "definition": { "linkSupport": true } },
+        "textDocument": {
+            "definition": { "linkSupport": true },
+            "hover": { "contentFormat": ["markdown"] }
+        },
         "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } }
     })
 }
@@ -406,6 +409,51 @@ fn a_half_typed_document_answers_without_errors() {
             )
             .unwrap()
             .is_ok()
+    );
+    w.client.shutdown().unwrap();
+}
+
+#[test]
+fn hover_on_a_reference_or_a_selector_says_what_it_points_to() {
+    let mut w = workspace();
+    let deploy = w.uri("deploy.yaml");
+    let h = w
+        .client
+        .request(
+            "textDocument/hover",
+            at(&deploy, pos(DEPLOY, "web-config", 4)),
+        )
+        .unwrap()
+        .unwrap();
+    // The range is the field's token, quotes included; the field's docs follow.
+    assert_eq!(h["range"], range_of(DEPLOY, "\"web-config\""));
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("\n\n---\n\n**name**: string"), "{md}");
+    assert!(
+        md.starts_with("**ConfigMap `web-config`**\n\nDefined in `"),
+        "{md}"
+    );
+    assert!(
+        md.contains("/config.yaml`, namespace `shop`. Keys: `level`."),
+        "{md}"
+    );
+    // The selector of the Service.
+    let service = w.uri("service.yaml");
+    w.client.did_open(&service, 1, SERVICE).unwrap();
+    let h = w
+        .client
+        .request(
+            "textDocument/hover",
+            at(&service, pos(SERVICE, "app: web", 1)),
+        )
+        .unwrap()
+        .unwrap();
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.starts_with(
+            "**Service `web`** selects the pods of 1 workload:\n- Deployment `web` in `"
+        ),
+        "{md}"
     );
     w.client.shutdown().unwrap();
 }
