@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use picket_test_utils::lsp::{Client, locate};
+use picket_test_utils::lsp::{Client, locate, position_at};
 use serde_json::{Value, json};
 
 fn server() -> Client {
@@ -42,7 +42,13 @@ spec:
         - configMapRef: {name: \"web-config\"} # caf\u{e9}
 ";
 
+/// Two documents: a Secret of the same name first, so that results must tell kinds apart and
+/// land in the second document (its offset applied).
 const CONFIG: &str = "\
+apiVersion: v1
+kind: Secret
+metadata: {name: web-config, namespace: shop}
+---
 # \u{2615} settings
 apiVersion: v1
 kind: ConfigMap
@@ -113,6 +119,13 @@ fn range_of_prefix(text: &str, needle: &str, n: u64) -> Value {
     json!({ "start": { "line": line, "character": start }, "end": { "line": line, "character": start + n } })
 }
 
+/// The range of the ConfigMap's name in `CONFIG` (the second `web-config` there).
+fn config_name() -> Value {
+    let at = CONFIG.match_indices("web-config").nth(1).unwrap().0;
+    let (line, start) = position_at(CONFIG, at, true);
+    json!({ "start": { "line": line, "character": start }, "end": { "line": line, "character": start + 10 } })
+}
+
 fn at(uri: &str, position: Value) -> Value {
     json!({ "textDocument": { "uri": uri }, "position": position })
 }
@@ -133,11 +146,11 @@ fn definition_follows_a_reference_into_a_closed_file() {
     assert_eq!(links.len(), 1, "{links:?}");
     let link = &links[0];
     assert_eq!(link["targetUri"], w.uri("config.yaml"));
-    assert_eq!(link["targetSelectionRange"], range_of(CONFIG, "web-config"));
+    assert_eq!(link["targetSelectionRange"], config_name());
     assert_eq!(link["originSelectionRange"], range_of(DEPLOY, "web-config"));
     assert_eq!(
         link["targetRange"]["start"],
-        json!({ "line": 1, "character": 0 })
+        json!({ "line": 5, "character": 0 })
     );
     // The Service's selector leads to the Deployment (open, with its wide characters).
     let service = w.uri("service.yaml");
@@ -190,7 +203,7 @@ fn references_and_rename_cover_open_and_closed_files() {
     assert_eq!(
         got,
         [
-            (config.clone(), range_of(CONFIG, "web-config")),
+            (config.clone(), config_name()),
             (deploy.clone(), range_of(DEPLOY, "web-config")),
         ]
     );
@@ -215,7 +228,7 @@ fn references_and_rename_cover_open_and_closed_files() {
     assert_eq!(changes.len(), 2, "{edit}");
     assert_eq!(
         changes[&config],
-        json!([{ "range": range_of(CONFIG, "web-config"), "newText": "site-config" }])
+        json!([{ "range": config_name(), "newText": "site-config" }])
     );
     assert_eq!(
         changes[&deploy],
@@ -337,14 +350,14 @@ fn workspace_symbols_find_objects_in_every_file() {
         .unwrap()
         .unwrap();
     let found = found.as_array().unwrap();
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0]["name"], "web-config");
-    assert_eq!(found[0]["containerName"], "ConfigMap · shop");
-    assert_eq!(found[0]["location"]["uri"], w.uri("config.yaml"));
-    assert_eq!(
-        found[0]["location"]["range"],
-        range_of(CONFIG, "web-config")
-    );
+    assert_eq!(found.len(), 2, "{found:?}");
+    let map = found
+        .iter()
+        .find(|s| s["containerName"] == "ConfigMap · shop")
+        .unwrap();
+    assert_eq!(map["name"], "web-config");
+    assert_eq!(map["location"]["uri"], w.uri("config.yaml"));
+    assert_eq!(map["location"]["range"], config_name());
     let all = w
         .client
         .request("workspace/symbol", json!({ "query": "web" }))
@@ -368,6 +381,7 @@ fn workspace_symbols_find_objects_in_every_file() {
         [
             "ConfigMap · shop web-config",
             "Deployment · shop web",
+            "Secret · shop web-config",
             "Service · shop web"
         ]
     );
@@ -455,5 +469,32 @@ fn hover_on_a_reference_or_a_selector_says_what_it_points_to() {
         ),
         "{md}"
     );
+    w.client.shutdown().unwrap();
+}
+
+#[test]
+fn completion_offers_names_and_labels_from_closed_files() {
+    let mut w = workspace();
+    let uri = w.uri("new.yaml");
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n    envFrom:\n    - configMapRef:\n        name: \n  nodeSelector: {}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: shop}\nspec:\n  selector:\n    app: \n";
+    w.client.did_open(&uri, 1, text).unwrap();
+    let complete = |c: &mut Client, line: u64, character: u64| -> Vec<String> {
+        let v = c
+            .request(
+                "textDocument/completion",
+                at(&uri, json!({ "line": line, "character": character })),
+            )
+            .unwrap()
+            .unwrap();
+        let items = v.get("items").unwrap_or(&v).as_array().unwrap().clone();
+        items
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The ConfigMap of the closed config.yaml (not the Secret of the same name).
+    assert_eq!(complete(&mut w.client, 9, 14), ["web-config"]);
+    // The labels the Deployment gives its pods, in the second document.
+    assert_eq!(complete(&mut w.client, 17, 9), ["web"]);
     w.client.shutdown().unwrap();
 }
