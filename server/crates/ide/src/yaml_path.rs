@@ -829,6 +829,11 @@ pub(crate) fn cursor_context(doc: &Document, offset: usize) -> Option<CursorCont
             return None;
         }
         let body = &line.text[body_col..];
+        // Only an anchor or a tag on the line (`- &base`, `  !!map`): what follows belongs to
+        // the lines below, and a key typed after it would be the property's, not the node's.
+        if body.trim_end_matches([' ', '\t', '\r']).is_empty() {
+            return None;
+        }
         node_col = body_col;
         match key_of(body) {
             Some((name, colon)) if col <= body_col + colon => {

@@ -512,3 +512,38 @@ fn no_offset_of_the_fixtures_panics() {
         }
     }
 }
+
+#[test]
+fn lines_holding_only_an_anchor_or_a_tag_do_not_panic() {
+    // Found by review: `skip_props` consumed the whole line, then the first byte was read.
+    let texts = [
+        "apiVersion: v1\nkind: Pod\nspec:\n  &a",
+        "apiVersion: v1\nkind: Pod\nspec:\n  &a \n  containers:\n  - &x\n    name: c\n",
+        "apiVersion: v1\nkind: Pod\nspec:\n  - !!map \n  &aselector:\n",
+        "a: &b\n  - !t\n  - &c !d\n",
+    ];
+    for text in texts {
+        let doc = picket_syntax::parse_document(text, &Default::default());
+        for i in 0..=text.len() {
+            let _ = cursor_context(&doc, i);
+        }
+    }
+    // Every line of the fixtures with an anchor, then a tag, put in front of its content.
+    for (_, text) in manifests().iter().take(20) {
+        for prop in ["&p ", "!t ", "&p"] {
+            let mutated: String = text
+                .lines()
+                .map(|l| {
+                    let indent = l.len() - l.trim_start().len();
+                    format!("{}{prop}{}\n", &l[..indent], &l[indent..])
+                })
+                .collect();
+            let doc = picket_syntax::parse_document(&mutated, &Default::default());
+            for i in 0..=mutated.len() {
+                let _ = cursor_context(&doc, i);
+            }
+        }
+    }
+    let doc = picket_syntax::parse_document("spec:\n  &a", &Default::default());
+    assert!(cursor_context(&doc, 10).is_none());
+}
