@@ -37,6 +37,9 @@ pub struct FileEdit {
     pub file: FileId,
     pub range: TextRange,
     pub text: String,
+    /// The text the range holds when the edit is right: a client checks it before applying
+    /// an edit to a file that may have changed since it was indexed.
+    pub old_text: String,
 }
 
 /// A code lens over a workload: who selects it, what isolates it.
@@ -323,6 +326,7 @@ impl Analysis {
                 file: r.file,
                 range: r.range,
                 text: new_name.to_owned(),
+                old_text: s.name.clone(),
             })
             .collect();
         edits.sort_by_key(|e| (e.file, e.range.start()));

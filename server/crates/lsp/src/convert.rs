@@ -217,6 +217,17 @@ impl<'a> Locator<'a> {
         Some((uri, self::range(&rope, range, self.encoding)))
     }
 
+    /// The text of `range` in `file`, if the file has that many bytes.
+    pub(crate) fn text(&mut self, file: picket_ide::FileId, range: TextRange) -> Option<String> {
+        let (_, rope) = self.file(file)?;
+        let (start, end) = (usize::from(range.start()), usize::from(range.end()));
+        let boundary = |b: usize| rope.char_to_byte(rope.byte_to_char(b)) == b;
+        if start > end || end > rope.len_bytes() || !boundary(start) || !boundary(end) {
+            return None;
+        }
+        Some(rope.byte_slice(start..end).to_string())
+    }
+
     pub(crate) fn location(
         &mut self,
         file: picket_ide::FileId,

@@ -96,7 +96,13 @@ pub(crate) fn rename(
     let mut locator = snap.locator();
     let mut changes: std::collections::HashMap<Uri, Vec<TextEdit>> = Default::default();
     for e in edits {
-        let Some((uri, range)) = locator.range(e.file, e.range) else {
+        // A file changed on disk since it was indexed (and nobody said so): its ranges may
+        // now hold other text, which a rename must never overwrite.
+        let same = locator
+            .text(e.file, e.range)
+            .is_some_and(|t| t == e.old_text);
+        let placed = locator.range(e.file, e.range).filter(|_| same);
+        let Some((uri, range)) = placed else {
             return Err(format!(
                 "`{}` changed on disk since it was indexed; save your work and try again",
                 snap.analysis.path(e.file).unwrap_or("a file")

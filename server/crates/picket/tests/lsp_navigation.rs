@@ -498,3 +498,31 @@ fn completion_offers_names_and_labels_from_closed_files() {
     assert_eq!(complete(&mut w.client, 17, 9), ["web"]);
     w.client.shutdown().unwrap();
 }
+
+#[test]
+fn rename_refuses_to_write_into_a_file_changed_behind_its_back() {
+    let mut w = workspace();
+    let deploy = w.uri("deploy.yaml");
+    // Changed on disk, and the client says nothing (no file watching).
+    std::fs::write(
+        w._dir.path().join("config.yaml"),
+        format!("# a new first line\n{CONFIG}"),
+    )
+    .unwrap();
+    let mut params = at(&deploy, pos(DEPLOY, "web-config", 2));
+    params["newName"] = json!("site-config");
+    let err = w
+        .client
+        .request("textDocument/rename", params)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err["code"], -32803);
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("config.yaml` changed on disk"),
+        "{err}"
+    );
+    w.client.shutdown().unwrap();
+}
