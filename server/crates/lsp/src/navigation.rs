@@ -47,13 +47,13 @@ pub(crate) fn definition(
                 })
             })
             .collect();
-        return Some(GotoDefinitionResponse::Link(links));
+        return (!links.is_empty()).then_some(GotoDefinitionResponse::Link(links));
     }
     let locations: Vec<Location> = targets
         .iter()
         .filter_map(|t| locator.location(t.file, t.focus_range))
         .collect();
-    Some(GotoDefinitionResponse::Array(locations))
+    (!locations.is_empty()).then_some(GotoDefinitionResponse::Array(locations))
 }
 
 pub(crate) fn references(

@@ -20,6 +20,8 @@ pub(crate) struct Backend {
     /// Test hook: analysis panics on documents that contain this text (`PICKET_DEBUG_PANIC_ON`).
     panic_marker: Option<String>,
     shutdown: Arc<AtomicBool>,
+    /// Held while a workspace scan runs.
+    scans: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Backend {
@@ -32,6 +34,7 @@ impl Backend {
             state: Arc::new(Mutex::new(State::default())),
             panic_marker,
             shutdown,
+            scans: Arc::default(),
         }
     }
 
@@ -42,6 +45,7 @@ impl Backend {
             state: self.state.clone(),
             panic_marker: self.panic_marker.clone(),
             shutdown: self.shutdown.clone(),
+            scans: self.scans.clone(),
         }
     }
 
@@ -155,7 +159,13 @@ impl Backend {
     /// then refreshes the open documents' diagnostics. Run at start and again when a
     /// `.gitignore` or `.picket.yaml` changes what the workspace holds.
     async fn scan_workspace(&self) {
-        let roots = self.state().roots.clone();
+        // One scan at a time, each applied in the order they started: an older scan must not
+        // install its results over a newer one's.
+        let _one_at_a_time = self.scans.lock().await;
+        let (roots, started) = {
+            let s = self.state();
+            (s.roots.clone(), s.clock)
+        };
         if roots.is_empty() {
             return;
         }
@@ -213,10 +223,12 @@ impl Backend {
             let mut s = self.state();
             let found: std::collections::HashSet<_> =
                 scan.files.iter().map(|(p, _)| p.clone()).collect();
+            // Files a watched-file event updated while the scan ran are newer than what the
+            // scan read: leave them as they are.
             let gone: Vec<_> = s
                 .workspace_files
                 .keys()
-                .filter(|p| !found.contains(*p))
+                .filter(|p| !found.contains(*p) && !s.touched_after(p, started))
                 .cloned()
                 .collect();
             for path in gone {
@@ -224,23 +236,19 @@ impl Backend {
             }
             let objects: usize = scan.files.iter().map(|(_, f)| f.objects()).sum();
             let files = scan.files.len();
-            let open: std::collections::HashSet<_> = s
-                .docs
-                .keys()
-                .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
-                .collect();
             let mut batch = Vec::with_capacity(files);
             for (path, file) in scan.files {
-                if open.contains(&path) {
+                if s.touched_after(&path, started) {
+                    continue;
+                }
+                let open = s
+                    .docs
+                    .values()
+                    .find(|d| d.path.as_deref() == Some(path.as_path()))
+                    .map(|d| d.id);
+                if let Some(id) = open {
                     // The editor's text is what counts; remember the path for when it closes.
-                    if let Some((_, doc)) = s
-                        .docs
-                        .iter()
-                        .find(|(u, _)| u.to_file_path().is_some_and(|p| p == path))
-                    {
-                        let id = doc.id;
-                        s.workspace_files.insert(path, id);
-                    }
+                    s.workspace_files.insert(path, id);
                     continue;
                 }
                 let id = match s.workspace_files.get(&path) {
@@ -289,13 +297,19 @@ impl Backend {
     /// disk, if it can.
     async fn watch_files(&self) {
         let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: ["**/*.yaml", "**/*.yml", "**/.picket.yaml", "**/.gitignore"]
-                .into_iter()
-                .map(|glob| FileSystemWatcher {
-                    glob_pattern: GlobPattern::String(glob.to_owned()),
-                    kind: None,
-                })
-                .collect(),
+            watchers: [
+                "**/*.yaml",
+                "**/*.yml",
+                "**/.picket.yaml",
+                "**/.gitignore",
+                "**/.ignore",
+            ]
+            .into_iter()
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob.to_owned()),
+                kind: None,
+            })
+            .collect(),
         };
         let registration = Registration {
             id: "picket/watch-files".to_owned(),
@@ -511,13 +525,13 @@ fn roots_of(params: &InitializeParams) -> Vec<std::path::PathBuf> {
         .workspace_folders
         .iter()
         .flatten()
-        .filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned()))
+        .filter_map(|f| f.uri.to_file_path().map(|p| workspace::canonical(&p)))
         .collect();
     #[allow(deprecated)]
     if roots.is_empty()
         && let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path())
     {
-        roots.push(p.into_owned());
+        roots.push(workspace::canonical(&p));
     }
     roots
 }
@@ -648,25 +662,52 @@ impl LanguageServer for Backend {
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         let mut rescan = false;
         let mut reads = Vec::new();
+        let mut gone_dirs = Vec::new();
         for change in params.changes {
-            let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) else {
+            let Some(path) = change.uri.to_file_path().map(|p| workspace::canonical(&p)) else {
                 continue;
             };
+            let deleted = change.typ == FileChangeType::DELETED;
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name == ".gitignore" || name == picket_ide::picket_lint::CONFIG_FILE {
+            if name == ".gitignore"
+                || name == ".ignore"
+                || name == picket_ide::picket_lint::CONFIG_FILE
+            {
                 // What the workspace holds may change everywhere below it.
                 rescan = true;
             } else if picket_ide::is_yaml_path(&path) {
-                reads.push((path, change.typ == FileChangeType::DELETED));
+                reads.push((path, deleted));
+            } else if deleted {
+                // Maybe a directory: whatever the index holds under it is gone.
+                gone_dirs.push(path);
+            } else if path.is_dir() {
+                // A directory created or moved in: its files were never reported one by one.
+                rescan = true;
             }
         }
         tracing::debug!(files = reads.len(), rescan, "watched files changed");
+        if !gone_dirs.is_empty() {
+            let mut s = self.state();
+            let under: Vec<_> = s
+                .workspace_files
+                .keys()
+                .filter(|p| gone_dirs.iter().any(|d| p.starts_with(d)))
+                .cloned()
+                .collect();
+            for path in under {
+                s.touch(&path);
+                s.set_workspace_file(&path, None);
+            }
+        }
         if rescan {
             let me = self.clone_handle();
             tokio::spawn(async move { me.scan_workspace().await });
-            return;
         }
         if reads.is_empty() {
+            if !gone_dirs.is_empty() {
+                let me = self.clone_handle();
+                tokio::spawn(async move { me.refresh_all().await });
+            }
             return;
         }
         let roots = self.state().roots.clone();
@@ -677,8 +718,7 @@ impl LanguageServer for Backend {
                     let file = if deleted || workspace::is_excluded(&roots, &path) {
                         None
                     } else {
-                        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-                        workspace::read(&path, size)
+                        workspace::read(&path)
                     };
                     (path, file)
                 })
@@ -689,6 +729,7 @@ impl LanguageServer for Backend {
         {
             let mut s = self.state();
             for (path, file) in updates {
+                s.touch(&path);
                 s.set_workspace_file(&path, file);
             }
         }

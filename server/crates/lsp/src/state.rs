@@ -48,6 +48,8 @@ pub(crate) struct OpenDoc {
     /// How the file is named in messages, and what its path says it is (both fixed at open).
     label: String,
     kind: FileKind,
+    /// Its path with symbolic links resolved, as the workspace index names files.
+    pub(crate) path: Option<PathBuf>,
 }
 
 impl OpenDoc {
@@ -111,6 +113,10 @@ pub(crate) struct State {
     pub(crate) definition_links: bool,
     /// The last findings computed for each open document, with the version they are of.
     pub(crate) findings: HashMap<Uri, (i32, Arc<[picket_ide::Diagnostic]>)>,
+    /// Counts watched-file updates; see [`State::touch`].
+    pub(crate) clock: u64,
+    /// The last watched-file update of each path, by [`State::clock`].
+    pub(crate) touched: HashMap<PathBuf, u64>,
     /// The client shows document symbols as a tree (`hierarchicalDocumentSymbolSupport`).
     pub(crate) hierarchical_symbols: bool,
     /// The client folds whole lines only (`lineFoldingOnly`).
@@ -130,22 +136,38 @@ impl State {
     }
 
     /// The file id of a path already read from the workspace, or a new one.
-    fn id_for(&mut self, uri: &Uri) -> FileId {
-        if let Some(path) = uri.to_file_path()
-            && let Some(&id) = self.workspace_files.get(path.as_ref())
+    fn id_for(&mut self, path: Option<&Path>) -> FileId {
+        if let Some(path) = path
+            && let Some(&id) = self.workspace_files.get(path)
         {
             return id;
         }
         self.new_file_id()
     }
 
+    /// Notes that a watched-file event just updated `path`, so that a scan that read it
+    /// earlier does not overwrite the newer state.
+    pub(crate) fn touch(&mut self, path: &Path) {
+        self.clock += 1;
+        self.touched.insert(path.to_owned(), self.clock);
+    }
+
+    /// Whether a watched-file event updated `path` after `since` (a [`State::clock`] reading).
+    pub(crate) fn touched_after(&self, path: &Path, since: u64) -> bool {
+        self.touched.get(path).is_some_and(|&t| t > since)
+    }
+
+    /// Whether an editor has `path` (resolved) open.
+    pub(crate) fn is_open(&self, path: &Path) -> bool {
+        self.docs.values().any(|d| d.path.as_deref() == Some(path))
+    }
+
     pub(crate) fn open(&mut self, uri: Uri, version: i32, text: &str) {
-        let id = self
-            .docs
-            .get(&uri)
-            .map(|d| d.id)
-            .unwrap_or_else(|| self.id_for(&uri));
-        let path = uri.to_file_path();
+        let path = uri.to_file_path().map(|p| crate::workspace::canonical(&p));
+        let id = match self.docs.get(&uri) {
+            Some(d) => d.id,
+            None => self.id_for(path.as_deref()),
+        };
         let kind = path.as_deref().map_or(FileKind::Yaml, kind_of_path);
         let doc = OpenDoc {
             id,
@@ -153,6 +175,7 @@ impl State {
             text: Text::new(text),
             label: path_label(&uri),
             kind,
+            path,
         };
         doc.sync(&mut self.host);
         self.docs.insert(uri, doc);
@@ -208,18 +231,15 @@ impl State {
         let Some(doc) = self.docs.remove(uri) else {
             return;
         };
-        let path = uri.to_file_path().map(|p| p.into_owned());
-        let indexed_as = path.as_ref().and_then(|p| self.workspace_files.get(p));
+        let indexed_as = doc.path.as_ref().and_then(|p| self.workspace_files.get(p));
         if indexed_as != Some(&doc.id) {
             self.host.remove_file(doc.id);
         }
-        match path {
-            Some(path) if !crate::workspace::is_excluded(&self.roots, &path) => {
-                let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-                let file = crate::workspace::read(&path, size);
-                self.set_workspace_file(&path, file);
-            }
-            _ => {}
+        if let Some(path) = doc.path
+            && !crate::workspace::is_excluded(&self.roots, &path)
+        {
+            let file = crate::workspace::read(&path);
+            self.set_workspace_file(&path, file);
         }
     }
 
@@ -231,11 +251,7 @@ impl State {
         path: &Path,
         file: Option<picket_ide::IndexedFile>,
     ) {
-        let open = self
-            .docs
-            .keys()
-            .any(|u| u.to_file_path().is_some_and(|p| p == path));
-        if open {
+        if self.is_open(path) {
             return;
         }
         match file {

@@ -76,8 +76,8 @@ pub(crate) fn scan(roots: &[PathBuf], progress: impl Fn(usize, usize) + Sync) ->
     progress(0, total);
     let files: Vec<_> = paths
         .par_iter()
-        .filter_map(|(path, size)| {
-            let file = read(path, *size);
+        .filter_map(|(path, _)| {
+            let file = read(path);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             file.map(|f| (path.clone(), f))
         })
@@ -90,20 +90,27 @@ pub(crate) fn scan(roots: &[PathBuf], progress: impl Fn(usize, usize) + Sync) ->
     }
 }
 
-/// Reads one file for the index: `None` when it is too large, unreadable, or holds no
-/// Kubernetes object.
-pub(crate) fn read(path: &Path, size: u64) -> Option<IndexedFile> {
-    if size as usize > MAX_FILE_SIZE {
+/// Reads one file for the index: `None` when it is not a regular file (a FIFO would block,
+/// a device never end), is too large, unreadable, not UTF-8, or holds no Kubernetes object.
+pub(crate) fn read(path: &Path) -> Option<IndexedFile> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        tracing::debug!(path = %path.display(), "not indexed: not a regular file");
+        return None;
+    }
+    let mut bytes = Vec::new();
+    let limit = MAX_FILE_SIZE as u64 + 1;
+    let read = std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes));
+    if let Err(e) = read {
+        tracing::debug!(path = %path.display(), "not indexed: {e}");
+        return None;
+    }
+    if bytes.len() > MAX_FILE_SIZE {
         tracing::debug!(path = %path.display(), "not indexed: over the size limit");
         return None;
     }
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            tracing::debug!(path = %path.display(), "not indexed: {e}");
-            return None;
-        }
-    };
+    let text = String::from_utf8(bytes).ok()?;
     // Cheap filter before parsing: an object has both.
     if !text.contains("apiVersion") || !text.contains("kind") {
         return None;
@@ -112,39 +119,40 @@ pub(crate) fn read(path: &Path, size: u64) -> Option<IndexedFile> {
     file.has_objects().then_some(file)
 }
 
-/// Whether the scan leaves `path` out: outside every root, under a hidden directory, matched
-/// by a `.gitignore` between its root and it, or by its `.picket.yaml`'s `ignore`. Used for
-/// single files that change after the scan.
+/// `path` with symbolic links resolved, so that one file has one name in the index whichever
+/// way the editor reaches it. A path that does not exist (a deleted file) keeps its own name
+/// under its resolved directory.
+pub(crate) fn canonical(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    match (
+        path.parent().and_then(|d| d.canonicalize().ok()),
+        path.file_name(),
+    ) {
+        (Some(dir), Some(name)) => dir.join(name),
+        _ => path.to_owned(),
+    }
+}
+
+/// Whether the scan would leave `path` out: outside every root, or excluded by what the
+/// walker honours (hidden directories, `.gitignore` at every level with negations, `.ignore`,
+/// `.git/info/exclude`, global excludes) or by its `.picket.yaml`'s `ignore`. The walker itself
+/// answers, walking only the directories on the way to `path`, so single files that change
+/// after the scan follow exactly the scan's rules.
 pub(crate) fn is_excluded(roots: &[PathBuf], path: &Path) -> bool {
     let Some(root) = roots.iter().find(|r| path.starts_with(r)) else {
         return true;
     };
-    let Ok(rel) = path.strip_prefix(root) else {
-        return true;
-    };
-    let hidden = rel
-        .components()
-        .any(|c| c.as_os_str().to_str().is_some_and(|s| s.starts_with('.')));
-    if hidden && path.file_name().is_none_or(|n| n != CONFIG_FILE) {
-        return true;
-    }
-    let mut dir = root.clone();
-    let mut dirs = vec![root.clone()];
-    for c in rel.parent().into_iter().flat_map(|p| p.components()) {
-        dir.push(c);
-        dirs.push(dir.clone());
-    }
-    for d in &dirs {
-        let gitignore = d.join(".gitignore");
-        if !gitignore.is_file() {
-            continue;
-        }
-        let (matcher, _) = ignore::gitignore::Gitignore::new(&gitignore);
-        if matcher.matched_path_or_any_parents(path, false).is_ignore() {
-            return true;
-        }
-    }
-    config_for(path).is_ignored(path)
+    let target = path.to_owned();
+    let on_the_way = target.clone();
+    let found = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .filter_entry(move |e| on_the_way.starts_with(e.path()))
+        .build()
+        .flatten()
+        .any(|e| e.path() == target);
+    !found || config_for(path).is_ignored(path)
 }
 
 /// `.picket.yaml` files read so far, with the modification time and size they had.
@@ -202,8 +210,31 @@ mod tests {
         std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
         std::fs::write(root.join("app/.gitignore"), "*.gen.yaml\n").unwrap();
         std::fs::write(root.join(CONFIG_FILE), "ignore: [\"app/vendor/**\"]\n").unwrap();
+        for f in [
+            "app/deploy.yaml",
+            "build/out/deploy.yaml",
+            ".cache/deploy.yaml",
+            "app/x.gen.yaml",
+            "x.gen.yaml",
+            "app/vendor/deploy.yaml",
+            "app/keep.gen.yaml",
+            "ign/deploy.yaml",
+            "excl.yaml",
+        ] {
+            let p = root.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "kind: x\n").unwrap();
+        }
+        // A negation one level down, `.ignore`, and git's own exclude file.
+        std::fs::write(root.join("app/.gitignore"), "*.gen.yaml\n!keep.gen.yaml\n").unwrap();
+        std::fs::write(root.join(".ignore"), "ign/\n").unwrap();
+        std::fs::create_dir_all(root.join(".git/info")).unwrap();
+        std::fs::write(root.join(".git/info/exclude"), "excl.yaml\n").unwrap();
         let roots = vec![root.clone()];
         let excluded = |p: &str| is_excluded(&roots, &root.join(p));
+        assert!(!excluded("app/keep.gen.yaml"));
+        assert!(excluded("ign/deploy.yaml"));
+        assert!(excluded("excl.yaml"));
         assert!(!excluded("app/deploy.yaml"));
         assert!(excluded("build/out/deploy.yaml"));
         assert!(excluded(".cache/deploy.yaml"));
@@ -213,7 +244,6 @@ mod tests {
             "app/.gitignore applies under app/ only"
         );
         assert!(excluded("app/vendor/deploy.yaml"));
-        assert!(!excluded(CONFIG_FILE));
         assert!(is_excluded(&roots, Path::new("/elsewhere/deploy.yaml")));
     }
 

@@ -526,3 +526,92 @@ fn rename_refuses_to_write_into_a_file_changed_behind_its_back() {
     );
     w.client.shutdown().unwrap();
 }
+
+fn notify_changed(c: &mut Client, uri: &str, typ: u8) {
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri, "type": typ }] }),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_fifo_or_a_device_named_yaml_does_not_hang_the_server() {
+    let mut w = workspace();
+    let fifo = w._dir.path().join("evil.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    std::os::unix::fs::symlink("/dev/zero", w._dir.path().join("zero.yaml")).unwrap();
+    let (fifo_uri, zero_uri) = (w.uri("evil.yaml"), w.uri("zero.yaml"));
+    notify_changed(&mut w.client, &fifo_uri, 1);
+    notify_changed(&mut w.client, &zero_uri, 1);
+    // Still answering, with the index as it was.
+    let found = w
+        .client
+        .request("workspace/symbol", json!({ "query": "web-config" }))
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.as_array().unwrap().len(), 2, "{found}");
+    w.client.shutdown().unwrap();
+}
+
+#[test]
+fn one_file_reached_through_a_symbolic_link_is_one_object() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    for (name, text) in [("deploy.yaml", DEPLOY), ("config.yaml", CONFIG)] {
+        std::fs::write(real.join(name), text).unwrap();
+    }
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    // The workspace is opened through the link, the file through its real path.
+    let mut c = server();
+    c.initialize(capabilities(), Some(&format!("file://{}", link.display())))
+        .unwrap();
+    c.wait_notification("$/progress", |p| p["value"]["kind"] == "end")
+        .unwrap();
+    let uri = format!("file://{}", real.join("deploy.yaml").display());
+    c.did_open(&uri, 1, DEPLOY).unwrap();
+    let links = c
+        .request(
+            "textDocument/definition",
+            at(&uri, pos(DEPLOY, "web-config", 2)),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(links.as_array().unwrap().len(), 1, "{links}");
+    let mut params = at(&uri, pos(DEPLOY, "web-config", 2));
+    params["newName"] = json!("site-config");
+    let edit = c.request("textDocument/rename", params).unwrap().unwrap();
+    assert_eq!(edit["changes"].as_object().unwrap().len(), 2, "{edit}");
+    c.shutdown().unwrap();
+}
+
+#[test]
+fn a_deleted_directory_takes_its_objects_out_of_the_index() {
+    let mut w = workspace();
+    let sub = w._dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    let policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-all, namespace: shop}\nspec:\n  podSelector: {}\n";
+    std::fs::write(sub.join("policy.yaml"), policy).unwrap();
+    let sub_uri = w.uri("sub");
+    // A directory created (moved in): its files were never reported one by one.
+    notify_changed(&mut w.client, &sub_uri, 1);
+    w.client
+        .wait_notification("$/progress", |p| p["value"]["kind"] == "end")
+        .unwrap();
+    let symbols = |c: &mut Client| {
+        c.request("workspace/symbol", json!({ "query": "deny-all" }))
+            .unwrap()
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(symbols(&mut w.client), 1);
+    std::fs::remove_dir_all(&sub).unwrap();
+    notify_changed(&mut w.client, &sub_uri, 3);
+    assert_eq!(symbols(&mut w.client), 0);
+    w.client.shutdown().unwrap();
+}
