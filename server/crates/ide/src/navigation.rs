@@ -538,21 +538,38 @@ fn short_path(path: &str) -> &str {
     &path[cut + 1..]
 }
 
-/// Checks a new name against the rules of its kind: DNS-1035 labels for Services, DNS
-/// subdomains for the rest; and that YAML reads it as a string when written plain.
+/// Checks a new name against the rules of its kind (DNS-1035 labels for Services, path
+/// segments for RBAC kinds, DNS subdomains for the rest), and that it can be written where the
+/// old one was without quotes: YAML must read it as a string.
 fn check_name(kind: &str, name: &str) -> Result<(), String> {
-    let valid = if kind == "Service" {
-        picket_schema::formats::dns1035_label(name)
-    } else {
-        picket_schema::formats::dns_subdomain(name)
+    let valid = match kind {
+        "Service" => picket_schema::formats::dns1035_label(name),
+        "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding" => {
+            picket_schema::formats::path_segment(name)
+        }
+        _ => picket_schema::formats::dns_subdomain(name),
     };
     valid.map_err(|e| format!("`{name}` is not a valid {kind} name: {e}"))?;
-    if !matches!(
-        picket_syntax::scalar::resolve_plain(name),
-        picket_syntax::ScalarValue::Str(_)
-    ) {
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '@'))
+        && !name.starts_with(['-', ':', '@'])
+        && !name.ends_with(':');
+    if !plain {
         return Err(format!(
-            "YAML reads `{name}` as a number or a boolean; choose a name with a letter in it"
+            "`{name}` would need quotes in YAML; rename it by hand"
+        ));
+    }
+    let read = picket_syntax::scalar::resolve_plain(name);
+    if !matches!(read, picket_syntax::ScalarValue::Str(_)) {
+        let ty = read.type_name();
+        let article = if ty.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        return Err(format!(
+            "YAML reads `{name}` as {article} {ty}, not a string; choose another name"
         ));
     }
     Ok(())
@@ -797,11 +814,55 @@ metadata:
         let bad = a.rename(FileId(1), at(DEPLOY, "web-config", 0, 0), "Web_Config");
         assert!(bad.unwrap_err().contains("not a valid ConfigMap name"));
         let number = a.rename(FileId(1), at(DEPLOY, "web-config", 0, 0), "123");
-        assert!(number.unwrap_err().contains("number or a boolean"));
+        assert!(number.unwrap_err().contains("reads `123` as an integer"));
+        let yes = a.rename(FileId(1), at(DEPLOY, "web-config", 0, 0), "yes");
+        assert!(yes.unwrap_err().contains("reads `yes` as a boolean"));
         assert!(
             a.prepare_rename(FileId(1), at(DEPLOY, "nginx", 0, 0))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_quoted_name_is_renamed_inside_its_quotes() {
+        let mut host = host();
+        let quoted = OTHERS.replacen("name: web-config", "name: \"web-config\"", 1);
+        host.set_indexed_files([(
+            FileId(2),
+            IndexedFile::new("/w/others.yaml", FileKind::Yaml, &quoted),
+        )]);
+        let a = host.analysis();
+        let at_name = TextSize::from(quoted.find("\"web-config\"").unwrap() as u32 + 3);
+        let range = a.prepare_rename(FileId(2), at_name).unwrap();
+        assert_eq!(&quoted[range], "web-config");
+        let edits = a.rename(FileId(2), at_name, "site-config").unwrap();
+        let declaration = edits.iter().find(|e| e.file == FileId(2)).unwrap();
+        assert_eq!(declaration.range, range);
+    }
+
+    #[test]
+    fn rbac_names_may_hold_colons() {
+        let rbac = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: system:foo\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: system:foo}\nsubjects: []\n";
+        let mut host = AnalysisHost::new();
+        host.set_file(
+            FileId(1),
+            "/w/rbac.yaml",
+            FileKind::Yaml,
+            ParsedFile::parse(rbac),
+        );
+        let a = host.analysis();
+        let edits = a
+            .rename(FileId(1), at(rbac, "system:foo", 0, 1), "system:bar")
+            .unwrap();
+        assert_eq!(edits.len(), 2);
+        let err = a
+            .rename(FileId(1), at(rbac, "system:foo", 0, 1), "a/b")
+            .unwrap_err();
+        assert!(err.contains("not a valid ClusterRole name"), "{err}");
+        let err = a
+            .rename(FileId(1), at(rbac, "system:foo", 0, 1), "x: y")
+            .unwrap_err();
+        assert!(err.contains("would need quotes"), "{err}");
     }
 
     #[test]

@@ -186,7 +186,10 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
         namespace: o.namespace().map(str::to_owned),
         labels: o.labels().map(pairs).unwrap_or_default(),
         range: o.node().range(),
-        name_range: o.metadata().and_then(|m| m.name()).map(|f| f.value_range()),
+        name_range: o
+            .metadata()
+            .and_then(|m| m.name())
+            .map(crate::refs::name_range),
         kind_range: o.kind().map(|f| f.value_range()),
         refs: object_references(o),
         ..Summary::default()
