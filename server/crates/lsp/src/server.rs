@@ -612,6 +612,10 @@ impl LanguageServer for Backend {
                     resolve_provider: Some(false),
                 }),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![navigation::SHOW_REFERENCES.to_owned()],
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
                         code_action_kinds: Some(vec![
@@ -849,6 +853,57 @@ impl LanguageServer for Backend {
             })
             .await?;
         answer.transpose().map_err(request_failed)
+    }
+
+    /// The command of a code lens, for clients that have no handler of their own (an editor
+    /// extension may show the locations in a references view instead): opens the first
+    /// location, and lists them all when there are several.
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        if params.command != navigation::SHOW_REFERENCES {
+            return Err(Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let locations: Vec<Location> = params
+            .arguments
+            .get(2)
+            .cloned()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or_else(|| {
+                Error::invalid_params("expected arguments (uri, position, locations)")
+            })?;
+        let Some(first) = locations.first() else {
+            self.client
+                .show_message(MessageType::INFO, "Picket: nothing to show")
+                .await;
+            return Ok(None);
+        };
+        if locations.len() > 1 {
+            let list: Vec<String> = locations
+                .iter()
+                .map(|l| format!("{}:{}", l.uri.as_str(), l.range.start.line + 1))
+                .collect();
+            self.client
+                .show_message(MessageType::INFO, format!("Picket: {}", list.join(", ")))
+                .await;
+        }
+        let shown = self
+            .client
+            .show_document(ShowDocumentParams {
+                uri: first.uri.clone(),
+                external: Some(false),
+                take_focus: Some(true),
+                selection: Some(first.range),
+            })
+            .await;
+        if let Err(e) = shown {
+            tracing::debug!("the client would not show the document: {e}");
+        }
+        Ok(None)
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

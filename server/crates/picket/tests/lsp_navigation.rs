@@ -615,3 +615,44 @@ fn a_deleted_directory_takes_its_objects_out_of_the_index() {
     assert_eq!(symbols(&mut w.client), 0);
     w.client.shutdown().unwrap();
 }
+
+#[test]
+fn a_lens_command_opens_what_it_counts() {
+    let mut w = workspace();
+    let deploy = w.uri("deploy.yaml");
+    let lenses = w
+        .client
+        .request(
+            "textDocument/codeLens",
+            json!({ "textDocument": { "uri": deploy } }),
+        )
+        .unwrap()
+        .unwrap();
+    let command = lenses[0]["command"].clone();
+    assert_eq!(command["title"], "1 Service selects it");
+    let answer = w
+        .client
+        .request(
+            "workspace/executeCommand",
+            json!({ "command": command["command"], "arguments": command["arguments"] }),
+        )
+        .unwrap();
+    assert_eq!(answer, Ok(Value::Null));
+    let shown = w
+        .client
+        .wait_notification("window/showDocument", |_| true)
+        .unwrap();
+    assert_eq!(shown["uri"], w.uri("service.yaml"));
+    assert_eq!(shown["selection"], range_of(SERVICE, "web"));
+    // An unknown command is an error, not a crash.
+    let err = w
+        .client
+        .request(
+            "workspace/executeCommand",
+            json!({ "command": "picket.nope" }),
+        )
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err["code"], -32602);
+    w.client.shutdown().unwrap();
+}
