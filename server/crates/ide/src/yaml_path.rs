@@ -783,7 +783,32 @@ fn in_block_scalar(doc: &Document, line: Line<'_>, offset: usize) -> bool {
     }
     let block = node.as_scalar().is_some_and(|s| s.style().is_block());
     let r = node.range();
-    block && usize::from(r.start()) < line.start && offset < usize::from(r.end())
+    if !(block && usize::from(r.start()) < line.start && offset < usize::from(r.end())) {
+        return false;
+    }
+    // The scalar's range runs over the blank lines after it (and lines that error recovery
+    // blanked): a line is the scalar's only as deep as its content, which its first non-blank
+    // line after the header sets.
+    let text = doc.text();
+    let body = &text[usize::from(r.start())..usize::from(r.end())];
+    let indent = body
+        .split('\n')
+        .skip(1)
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len());
+    let Some(indent) = indent else {
+        // No content yet: nothing tells how deep it goes.
+        return false;
+    };
+    let here = line.text.len() - line.text.trim_start_matches(' ').len();
+    let col = offset - line.start;
+    if !line.text.trim().is_empty() {
+        return here >= indent;
+    }
+    // A blank line: the scalar's when more of it follows, or when the cursor is as deep as
+    // its content.
+    let rest = &text[line.end().min(usize::from(r.end()))..usize::from(r.end())];
+    col >= indent || !rest.trim().is_empty()
 }
 
 /// The cursor's place in `doc` at `offset` (relative to the document). `None` inside a

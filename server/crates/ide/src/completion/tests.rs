@@ -574,6 +574,28 @@ fn nothing_in_comments_block_scalars_or_templates() {
 }
 
 #[test]
+fn the_line_after_a_block_scalar_completes() {
+    // Found by review: a block scalar's range runs over the blank lines after it.
+    let script = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: c\n    args:\n    - |\n      echo hi\n";
+    for (after, expect) in [
+        ("    im$0\n", "image"),
+        ("    $0\n", "image"),
+        ("  $0\n", "volumes"),
+    ] {
+        let items = complete(&format!("{script}{after}"), &[]);
+        assert!(
+            labels(&items).contains(&expect),
+            "{after:?}: {:?}",
+            labels(&items)
+        );
+    }
+    // Still nothing inside the scalar, deeper than its content starts.
+    assert!(complete(&format!("{script}      $0\n"), &[]).is_empty());
+    let data = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  script: |\n    echo\n\n$0\n";
+    assert!(labels(&complete(data, &[])).contains(&"binaryData"));
+}
+
+#[test]
 fn multi_document_files_use_the_cursors_document() {
     let marked = "apiVersion: v1\nkind: Service\nspec:\n  type: ClusterIP\n---\napiVersion: v1\nkind: Pod\nspec:\n  $0\n---\napiVersion: v1\nkind: ConfigMap\n";
     let items = complete(marked, &[]);
