@@ -409,6 +409,10 @@ fn config_of(snap: &Snapshot, fixes: bool) -> DiagnosticsConfig {
     }
 }
 
+/// The largest document whose findings a hover computes itself when the last diagnostics run
+/// is of an older version.
+const HOVER_FINDINGS_MAX_BYTES: usize = 256 << 10;
+
 /// The code action kind of "apply every safe fix".
 const FIX_ALL_KIND: &str = "source.fixAll.picket";
 
@@ -951,14 +955,17 @@ impl LanguageServer for Backend {
         let caps = self.state().markup;
         self.query(&at.text_document.uri, "hover", move |snap| {
             let offset = convert::offset(&snap.rope, at.position, snap.encoding);
-            // The findings of the last diagnostics run when they are of this version.
-            let findings = match &snap.findings {
+            // The findings of the last diagnostics run when they are of this version; on a
+            // small file they are cheap enough to compute here, on a large one the hover goes
+            // without them until the run that follows the edit lands.
+            let findings: Arc<[picket_ide::Diagnostic]> = match &snap.findings {
                 Some(f) => f.clone(),
-                None => snap
+                None if snap.rope.len_bytes() <= HOVER_FINDINGS_MAX_BYTES => snap
                     .analysis
                     .diagnostics(snap.id, &config_of(snap, false))
                     .unwrap_or_default()
                     .into(),
+                None => Arc::from(Vec::new()),
             };
             let hover = snap
                 .analysis

@@ -54,6 +54,9 @@ pub enum SymbolKind {
     Key,
 }
 
+/// The most children an object's symbol lists.
+const MAX_CHILDREN: usize = 2_000;
+
 /// Longest value preview shown as a detail, in characters.
 const PREVIEW_CHARS: usize = 40;
 
@@ -147,6 +150,17 @@ fn object_symbol(doc: &Document, o: Object<'_>) -> DocumentSymbol {
         children.extend(crd.versions().map(|v| crd_version(doc, v)));
     }
     children.retain(|c| range.contains_range(c.range));
+    children.sort_by_key(|c| c.range.start());
+    let mut detail = detail;
+    if children.len() > MAX_CHILDREN {
+        // An outline of a huge ConfigMap is unreadable and slow for the editor to draw.
+        let note = format!("first {MAX_CHILDREN} of {} entries", children.len());
+        children.truncate(MAX_CHILDREN);
+        detail = Some(match detail {
+            Some(d) => format!("{d} · {note}"),
+            None => note,
+        });
+    }
     DocumentSymbol {
         name,
         detail,

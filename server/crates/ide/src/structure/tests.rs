@@ -597,3 +597,25 @@ fn check_promises(text: &str) {
         assert!(l.target.starts_with("http://") || l.target.starts_with("https://"));
     }
 }
+
+#[test]
+fn a_huge_configmap_lists_its_first_entries_in_text_order() {
+    let mut text = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\nbinaryData: {b: AA==}\ndata:\n",
+    );
+    for i in 0..2_500 {
+        let _ = writeln!(text, "  k{i}: v");
+    }
+    let symbols = analysis(&text).document_symbols(FileId(1)).unwrap();
+    let object = &symbols[0];
+    assert_eq!(object.children.len(), 2_000);
+    assert_eq!(object.detail.as_deref(), Some("first 2000 of 2501 entries"));
+    // `binaryData` comes first in the text, so first in the outline.
+    assert_eq!(object.children[0].name, "b");
+    assert!(
+        object
+            .children
+            .windows(2)
+            .all(|w| w[0].range.start() < w[1].range.start())
+    );
+}
