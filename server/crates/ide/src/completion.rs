@@ -291,8 +291,19 @@ impl Analysis {
             }
             _ => (doc_header.clone(), 0),
         };
-        let namespace = doc
-            .root()
+        // The object at the cursor: the document's, or a `List` item's.
+        let object_node = match object_depth {
+            0 => doc.root(),
+            _ => doc
+                .root()
+                .and_then(|r| r.as_mapping()?.get("items"))
+                .and_then(|i| {
+                    i.as_sequence()?
+                        .items()
+                        .find(|item| item.range().contains_inclusive(rel))
+                }),
+        };
+        let namespace = object_node
             .and_then(|r| r.as_mapping()?.get("metadata"))
             .and_then(|m| m.as_mapping()?.get("namespace"))
             .and_then(|n| n.as_scalar())

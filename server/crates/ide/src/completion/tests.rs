@@ -501,6 +501,16 @@ fn names_known_in_the_workspace() {
 }
 
 #[test]
+fn a_list_item_ranks_names_by_its_own_namespace() {
+    // Found by review: the List's own namespace was used.
+    let list = "apiVersion: v1\nkind: List\nmetadata: {namespace: shop}\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p, namespace: ops}\n  spec:\n    volumes:\n    - name: v\n      configMap:\n        name: $0\n";
+    assert_eq!(
+        labels(&complete(list, &[WORKSPACE])),
+        ["audit-config", "web-config"]
+    );
+}
+
+#[test]
 fn labels_known_in_the_workspace() {
     let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  selector:\n    $0\n";
     let items = complete(svc, &[WORKSPACE]);
