@@ -439,20 +439,8 @@ fn workspace_session(
     let mut features = Vec::new();
     // Edits with the whole corpus in the index: cross-resource rules see every object.
     let (line, col) = edit_point(&text);
-    let mut times = Vec::with_capacity(runs);
-    let mut version = 1;
-    for i in 0..runs.max(1) {
-        version += 1;
-        let start = Instant::now();
-        if i % 2 == 0 {
-            client.did_change(&uri, version, [[line, col], [line, col]], "x")?;
-        } else {
-            client.did_change(&uri, version, [[line, col], [line, col + 1]], "")?;
-        }
-        client.diagnostics_for(&uri, version)?;
-        let arrived = client.last_arrival().unwrap_or_else(Instant::now);
-        times.push(arrived.saturating_duration_since(start));
-    }
+    let times = time_edits(&mut client, &uri, (line, col), 2, runs.max(1))?;
+    let mut version = 1 + runs.max(1) as i32;
     if version % 2 == 0 {
         // Leave the text as it was.
         version += 1;
@@ -549,6 +537,32 @@ struct LspResult {
     peak_kib: u64,
 }
 
+/// Types and deletes a character at `at`, `runs` times from document version `first`, and
+/// returns how long each took from sending the change to its diagnostics' arrival.
+fn time_edits(
+    client: &mut Client,
+    uri: &str,
+    (line, col): (u32, u32),
+    first: i32,
+    runs: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let version = first + i as i32;
+        let start = Instant::now();
+        if i % 2 == 0 {
+            client.did_change(uri, version, [[line, col], [line, col]], "x")?;
+        } else {
+            client.did_change(uri, version, [[line, col], [line, col + 1]], "")?;
+        }
+        client.diagnostics_for(uri, version)?;
+        // Until the message arrived, not until this client finished parsing it.
+        let arrived = client.last_arrival().unwrap_or_else(Instant::now);
+        times.push(arrived.saturating_duration_since(start));
+    }
+    Ok(times)
+}
+
 /// Where to type: inside the value of a `key: value` line near the middle of the file (one
 /// character into it, so quoted values stay quoted and the edit keeps the YAML valid).
 fn edit_point(text: &str) -> (u32, u32) {
@@ -587,18 +601,7 @@ fn lsp_session(exe: &Path, path: &Path, edits: usize) -> anyhow::Result<LspResul
     let arrived = |c: &Client| c.last_arrival().unwrap_or_else(Instant::now);
     let open = arrived(&client).saturating_duration_since(start);
     let (line, col) = edit_point(&text);
-    let mut times = Vec::with_capacity(edits);
-    for i in 0..edits {
-        let version = i as i32 + 2;
-        let start = Instant::now();
-        if i % 2 == 0 {
-            client.did_change(&uri, version, [[line, col], [line, col]], "x")?;
-        } else {
-            client.did_change(&uri, version, [[line, col], [line, col + 1]], "")?;
-        }
-        client.diagnostics_for(&uri, version)?;
-        times.push(arrived(&client).saturating_duration_since(start));
-    }
+    let mut times = time_edits(&mut client, &uri, (line, col), 2, edits)?;
     let peak_kib = client.peak_rss_kib().unwrap_or(0);
     client.shutdown()?;
     times.sort();

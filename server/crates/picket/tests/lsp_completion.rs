@@ -291,49 +291,6 @@ fn crd_props(path: &[&str]) -> Vec<String> {
     out
 }
 
-/// A document with the mappings of `path` written out, `present` keys in the innermost one,
-/// and the cursor on a new line of it.
-fn document_at(api: &str, kind: &str, path: &[&str], present: &[String]) -> String {
-    let mut text = format!("apiVersion: {api}\nkind: {kind}\n");
-    let mut indent = 0;
-    let mut dash = false;
-    for seg in path {
-        if *seg == "[]" {
-            dash = true;
-            continue;
-        }
-        let lead = if std::mem::take(&mut dash) {
-            indent += 2;
-            format!("{}- ", " ".repeat(indent - 2))
-        } else {
-            " ".repeat(indent)
-        };
-        text.push_str(&format!("{lead}{seg}:\n"));
-        indent += 2;
-    }
-    let mut first = true;
-    for p in present {
-        let lead = if dash && first {
-            format!("{}- ", " ".repeat(indent))
-        } else if dash {
-            " ".repeat(indent + 2)
-        } else {
-            " ".repeat(indent)
-        };
-        text.push_str(&format!("{lead}{p}: x\n"));
-        first = false;
-    }
-    let lead = if dash && first {
-        format!("{}- ", " ".repeat(indent))
-    } else if dash {
-        " ".repeat(indent + 2)
-    } else {
-        " ".repeat(indent)
-    };
-    text.push_str(&format!("{lead}$0\n"));
-    text
-}
-
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
@@ -422,7 +379,8 @@ fn only_keys_valid_at_the_cursor() {
             .step_by(3)
             .cloned()
             .collect();
-        let marked = document_at(api, kind, path, &present);
+        let present: Vec<&str> = present.iter().map(String::as_str).collect();
+        let marked = picket_test_utils::document_with_cursor(api, kind, path, &present);
         let uri = format!("{root}/case{n}.yaml");
         let (_, items) = complete_marked(&mut c, &uri, &marked);
         let got: Vec<String> = items
@@ -437,7 +395,7 @@ fn only_keys_valid_at_the_cursor() {
         );
         let expected: Vec<String> = schema
             .into_iter()
-            .filter(|k| !present.contains(k))
+            .filter(|k| !present.contains(&k.as_str()))
             .filter(|k| !path.is_empty() || !matches!(k.as_str(), "apiVersion" | "kind"))
             .collect();
         assert!(!expected.is_empty(), "{kind} {path:?}");

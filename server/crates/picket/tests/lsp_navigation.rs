@@ -126,6 +126,14 @@ fn config_name() -> Value {
     json!({ "start": { "line": line, "character": start }, "end": { "line": line, "character": start + 10 } })
 }
 
+/// Checks that `method` is refused as "request failed" (-32803), with a message saying `why`.
+fn refused_because(c: &mut Client, method: &str, params: Value, why: &str) {
+    let err = c.request(method, params).unwrap().unwrap_err();
+    assert_eq!(err["code"], -32803, "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains(why), "{err}");
+}
+
 fn at(uri: &str, position: Value) -> Value {
     json!({ "textDocument": { "uri": uri }, "position": position })
 }
@@ -237,18 +245,11 @@ fn references_and_rename_cover_open_and_closed_files() {
     // A name the kind does not allow: the user is told why.
     let mut params = at(&deploy, pos(DEPLOY, "web-config", 2));
     params["newName"] = json!("Site_Config");
-    let err = w
-        .client
-        .request("textDocument/rename", params)
-        .unwrap()
-        .unwrap_err();
-    assert_eq!(err["code"], -32803);
-    assert!(
-        err["message"]
-            .as_str()
-            .unwrap()
-            .contains("not a valid ConfigMap name"),
-        "{err}"
+    refused_because(
+        &mut w.client,
+        "textDocument/rename",
+        params,
+        "not a valid ConfigMap name",
     );
     // Not on a name: prepareRename refuses.
     let err = w
@@ -511,18 +512,11 @@ fn rename_refuses_to_write_into_a_file_changed_behind_its_back() {
     .unwrap();
     let mut params = at(&deploy, pos(DEPLOY, "web-config", 2));
     params["newName"] = json!("site-config");
-    let err = w
-        .client
-        .request("textDocument/rename", params)
-        .unwrap()
-        .unwrap_err();
-    assert_eq!(err["code"], -32803);
-    assert!(
-        err["message"]
-            .as_str()
-            .unwrap()
-            .contains("config.yaml` changed on disk"),
-        "{err}"
+    refused_because(
+        &mut w.client,
+        "textDocument/rename",
+        params,
+        "config.yaml` changed on disk",
     );
     w.client.shutdown().unwrap();
 }

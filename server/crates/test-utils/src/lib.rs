@@ -250,3 +250,46 @@ mod tests {
         );
     }
 }
+
+/// A document of `kind` with the mappings of `path` written out (`"[]"` for a list item),
+/// `present` keys in the innermost mapping, and a `$0` cursor on a new line among them (after
+/// them in a list item), for completion tests that compare the keys offered with a schema.
+pub fn document_with_cursor(api: &str, kind: &str, path: &[&str], present: &[&str]) -> String {
+    let mut text = format!("apiVersion: {api}\nkind: {kind}\n");
+    let mut indent = 0;
+    let mut dash = false;
+    for seg in path {
+        if *seg == "[]" {
+            dash = true;
+            continue;
+        }
+        let lead = if std::mem::take(&mut dash) {
+            indent += 2;
+            format!("{}- ", " ".repeat(indent - 2))
+        } else {
+            " ".repeat(indent)
+        };
+        text.push_str(&format!("{lead}{seg}:\n"));
+        indent += 2;
+    }
+    // The first line of a list item carries its dash; the others sit under it.
+    let lead = |first: bool| match (dash, first) {
+        (true, true) => format!("{}- ", " ".repeat(indent)),
+        (true, false) => " ".repeat(indent + 2),
+        (false, _) => " ".repeat(indent),
+    };
+    let mut lines: Vec<String> = present
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{}{p}: x", lead(i == 0)))
+        .collect();
+    let cursor = format!("{}$0", lead(present.is_empty()));
+    if dash && !present.is_empty() {
+        lines.push(cursor);
+    } else {
+        lines.insert(lines.len() / 2, cursor);
+    }
+    text.push_str(&lines.join("\n"));
+    text.push('\n');
+    text
+}

@@ -103,56 +103,7 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 /// checks the keys offered are the schema's minus those (and the header at the root).
 #[track_caller]
 fn check_keys_at(api: &str, kind: &str, path: &[&str], present: &[&str]) {
-    let mut text = format!("apiVersion: {api}\nkind: {kind}\n");
-    let mut indent = 0;
-    let mut pending_dash = false;
-    for seg in path {
-        if *seg == "[]" {
-            pending_dash = true;
-            continue;
-        }
-        let lead = if pending_dash {
-            pending_dash = false;
-            let s = format!("{}- ", " ".repeat(indent));
-            indent += 2;
-            s
-        } else {
-            " ".repeat(indent)
-        };
-        text.push_str(&format!("{lead}{seg}:\n"));
-        indent += 2;
-    }
-    let mut body = String::new();
-    let mut first = true;
-    for p in present {
-        let lead = if pending_dash && first {
-            format!("{}- ", " ".repeat(indent))
-        } else if pending_dash {
-            " ".repeat(indent + 2)
-        } else {
-            " ".repeat(indent)
-        };
-        body.push_str(&format!("{lead}{p}: x\n"));
-        first = false;
-    }
-    let cursor_lead = if pending_dash && first {
-        format!("{}- ", " ".repeat(indent))
-    } else if pending_dash {
-        " ".repeat(indent + 2)
-    } else {
-        " ".repeat(indent)
-    };
-    // The cursor in the middle of the present keys when there are some.
-    let half = body.lines().count() / 2;
-    let mut lines: Vec<String> = body.lines().map(str::to_owned).collect();
-    let cursor_line = format!("{cursor_lead}$0");
-    if pending_dash && !present.is_empty() {
-        lines.push(cursor_line);
-    } else {
-        lines.insert(half, cursor_line);
-    }
-    text.push_str(&lines.join("\n"));
-    text.push('\n');
+    let text = picket_test_utils::document_with_cursor(api, kind, path, present);
     let items = complete(&text, &[]);
     let mut expected = table_props(api, kind, path);
     // The header written above is present at the root.
