@@ -220,37 +220,6 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn annotations_point_at_the_line_above() {
-        let text =
-            "a:\n  bad: 1\n# ^^^ error[unknown-field]: Unknown…\nkind: X\n#^^^ warning[k]: msg\n";
-        let a = extract_annotations(text);
-        assert_eq!(a.len(), 2);
-        assert_eq!(&text[a[0].start..a[0].end], "bad");
-        assert_eq!(a[0].code, "unknown-field");
-        assert_eq!(a[0].message, "Unknown…");
-        assert_eq!(&text[a[1].start..a[1].end], "kind");
-        assert_eq!(a[1].severity, "warning");
-        assert_annotations(
-            text,
-            &[
-                (
-                    5,
-                    8,
-                    "error".into(),
-                    "unknown-field".into(),
-                    "Unknown field".into(),
-                ),
-                (51, 55, "warning".into(), "k".into(), "msg".into()),
-            ],
-        );
-    }
-}
-
 /// A document of `kind` with the mappings of `path` written out (`"[]"` for a list item),
 /// `present` keys in the innermost mapping, and a `$0` cursor on a new line among them (after
 /// them in a list item), for completion tests that compare the keys offered with a schema.
@@ -292,4 +261,35 @@ pub fn document_with_cursor(api: &str, kind: &str, path: &[&str], present: &[&st
     text.push_str(&lines.join("\n"));
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_point_at_the_line_above() {
+        let text =
+            "a:\n  bad: 1\n# ^^^ error[unknown-field]: Unknown…\nkind: X\n#^^^ warning[k]: msg\n";
+        let a = extract_annotations(text);
+        assert_eq!(a.len(), 2);
+        assert_eq!(&text[a[0].start..a[0].end], "bad");
+        assert_eq!(a[0].code, "unknown-field");
+        assert_eq!(a[0].message, "Unknown…");
+        assert_eq!(&text[a[1].start..a[1].end], "kind");
+        assert_eq!(a[1].severity, "warning");
+        assert_annotations(
+            text,
+            &[
+                (
+                    5,
+                    8,
+                    "error".into(),
+                    "unknown-field".into(),
+                    "Unknown field".into(),
+                ),
+                (51, 55, "warning".into(), "k".into(), "msg".into()),
+            ],
+        );
+    }
 }
