@@ -79,3 +79,97 @@ fn neovim_0_7_attaches_fixes_and_writes() {
     }
     neovim_e2e(nvim);
 }
+
+/// Whether `program` runs (`--version` succeeds).
+fn runs(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn vscode_extension_unit_tests_run_under_node() {
+    if !runs("node") || !runs("npm") {
+        skip("node and npm are needed for the VS Code extension's unit tests");
+        return;
+    }
+    let ext = project_root().join("editors/vscode");
+    if !ext.join("node_modules").is_dir() {
+        let ci = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&ext)
+            .output()
+            .expect("npm ci");
+        assert!(
+            ci.status.success(),
+            "npm ci: {}",
+            String::from_utf8_lossy(&ci.stderr)
+        );
+    }
+    for script in ["typecheck", "test"] {
+        let out = Command::new("npm")
+            .args(["run", script])
+            .current_dir(&ext)
+            .output()
+            .expect("npm run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "npm run {script}:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if script == "test" {
+            assert!(
+                stdout.contains("# fail 0") && !stdout.contains("# pass 0"),
+                "{stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn vscode_extension_in_code_server_shows_and_fixes_a_finding() {
+    let dir = editors_dir();
+    let needed = [
+        (
+            dir.join("code-server/node_modules/.bin/code-server"),
+            "code-server",
+        ),
+        (
+            dir.join("playwright/node_modules/playwright-core"),
+            "playwright-core",
+        ),
+        (PathBuf::from("/usr/bin/chromium"), "chromium"),
+    ];
+    for (path, what) in &needed {
+        if !path.exists() {
+            skip(&format!(
+                "{what} not found at {} (run .ci/install-editors.sh)",
+                path.display()
+            ));
+            return;
+        }
+    }
+    // Screenshots and logs of each step, kept for CI.
+    let artifacts = project_root().join("target/editor-artifacts/vscode");
+    let _ = std::fs::remove_dir_all(&artifacts);
+    let out = Command::new(project_root().join("editors/vscode/test-e2e/run.sh"))
+        .arg(env!("CARGO_BIN_EXE_picket"))
+        .arg(&artifacts)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run the VS Code end-to-end test");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed, 0 failed"),
+        "VS Code end-to-end test failed ({}); screenshots in {}:\n{stdout}\n{}",
+        out.status,
+        artifacts.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for shot in ["1-diagnostic.png", "2-quick-fix-menu.png", "3-fixed.png"] {
+        assert!(artifacts.join(shot).is_file(), "no screenshot {shot}");
+    }
+    eprint!("{stdout}");
+}
