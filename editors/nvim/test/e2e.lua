@@ -119,5 +119,12 @@ local ok, err = pcall(function()
   table.remove(after, added)
   assert(vim.deep_equal(after, before), 'the fix changed more than one line')
   log('file written with the fix at line ' .. added)
+
+  -- 5. `:checkhealth picket` finds the server and the attached client.
+  vim.cmd('checkhealth picket')
+  local report = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+  assert(report:find('server: picket %d+%.%d+%.%d+'), 'checkhealth: ' .. report)
+  assert(report:find('client %d+ attached'), 'checkhealth: ' .. report)
+  log('checkhealth reports the server and the client')
 end)
 finish(ok, err)

@@ -17,7 +17,17 @@ function M.check()
   else
     info("Neovim before 0.11: use `require('picket').setup()`")
   end
-  local cmd = require('picket').server_cmd(require('picket').options)
+  -- The command in use: a running client's, else the 0.11 config's, else setup()'s.
+  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+  local clients = vim.tbl_filter(function(c)
+    return c.name == 'picket'
+  end, get())
+  local cmd = clients[1] and clients[1].config.cmd
+  if not cmd and vim.fn.has('nvim-0.11') == 1 then
+    local config = vim.lsp.config.picket
+    cmd = config and config.cmd
+  end
+  cmd = type(cmd) == 'table' and cmd or require('picket').server_cmd(require('picket').options)
   local exe = cmd[1]
   if vim.fn.executable(exe) ~= 1 then
     error(
@@ -32,10 +42,6 @@ function M.check()
     return
   end
   ok(string.format('server: %s (%s)', vim.trim(out), vim.fn.exepath(exe)))
-  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
-  local clients = vim.tbl_filter(function(c)
-    return c.name == 'picket'
-  end, get())
   if #clients == 0 then
     warn('no Picket client is running (open a Kubernetes YAML file)')
   end
