@@ -5,6 +5,7 @@
 
 mod bench;
 mod codegen;
+mod dist;
 mod test;
 mod tidy;
 
@@ -26,6 +27,9 @@ mod flags {
                 /// Only the tests (skip fmt, clippy, codegen and tidy).
                 optional --quick
             }
+            /// Build the release binary and the VS Code extension package (.vsix) bundling it,
+            /// into target/dist/.
+            cmd dist {}
             /// Check the sources for what the compiler does not (doc headers, stray markers).
             cmd tidy {}
             /// Measure `picket check` throughput and language-server latency and memory.
@@ -51,6 +55,7 @@ fn main() -> anyhow::Result<()> {
         flags::XtaskCmd::Codegen(cmd) => codegen::run(cmd.check),
         flags::XtaskCmd::Test(cmd) => test::run(cmd.quick),
         flags::XtaskCmd::Tidy(_) => tidy::run(),
+        flags::XtaskCmd::Dist(_) => dist::run(),
         flags::XtaskCmd::Bench(cmd) => bench::run(bench::Options {
             corpus: cmd.corpus,
             runs: cmd.runs.unwrap_or(3),

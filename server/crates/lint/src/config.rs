@@ -166,32 +166,67 @@ impl Config {
             let name = entry.key_str().unwrap_or_default();
             let value = entry.value.resolve();
             let text = value.as_scalar().map(|s| s.value()).unwrap_or_default();
-            let setting = match text.to_ascii_lowercase().as_str() {
-                "off" | "false" => Setting::Off,
-                "on" | "true" => Setting::On,
-                "error" => Setting::Severity(Severity::Error),
-                "warning" => Setting::Severity(Severity::Warning),
-                "info" => Setting::Severity(Severity::Info),
-                "hint" => Setting::Severity(Severity::Hint),
-                _ => {
-                    self.problem(
-                        at(value.range()),
-                        format!("Invalid setting `{text}` for `{name}`: use off, on, error, warning, info or hint"),
-                    );
-                    continue;
-                }
-            };
-            if let Some(category) = Category::from_name(name) {
-                self.categories.push((category, setting));
-            } else if let Some(rule) = crate::rule_by_name(name) {
-                self.rules.push((rule.name, setting));
-            } else {
-                self.problem(
-                    at(entry.key.range()),
-                    crate::suppress::unknown_name_message(name),
-                );
+            if let Err(message) = self.set_rule(name, text) {
+                let range = if message.starts_with("Invalid setting") {
+                    value.range()
+                } else {
+                    entry.key.range()
+                };
+                self.problem(at(range), message);
             }
         }
+    }
+
+    /// Sets a rule or a whole category (`name`) to `text` (off, on or a severity); later
+    /// settings win over earlier ones.
+    fn set_rule(&mut self, name: &str, text: &str) -> Result<(), String> {
+        let setting = match text.to_ascii_lowercase().as_str() {
+            "off" | "false" => Setting::Off,
+            "on" | "true" => Setting::On,
+            "error" => Setting::Severity(Severity::Error),
+            "warning" => Setting::Severity(Severity::Warning),
+            "info" => Setting::Severity(Severity::Info),
+            "hint" => Setting::Severity(Severity::Hint),
+            _ => {
+                return Err(format!(
+                    "Invalid setting `{text}` for `{name}`: use off, on, error, warning, info or hint"
+                ));
+            }
+        };
+        if let Some(category) = Category::from_name(name) {
+            self.categories.push((category, setting));
+        } else if let Some(rule) = crate::rule_by_name(name) {
+            self.rules.push((rule.name, setting));
+        } else {
+            return Err(crate::suppress::unknown_name_message(name));
+        }
+        Ok(())
+    }
+
+    /// This configuration with an editor's settings laid over it: `rules` (rule or category
+    /// names to off, on or a severity) and `kubernetes_version` win over the file's. Returns
+    /// the problems of the settings too, as messages (they have no place in a file).
+    pub fn overridden(
+        &self,
+        rules: &[(String, String)],
+        kubernetes_version: Option<&str>,
+    ) -> (Config, Vec<String>) {
+        let mut config = self.clone();
+        let mut problems = Vec::new();
+        for (name, text) in rules {
+            if let Err(message) = config.set_rule(name, text) {
+                problems.push(message);
+            }
+        }
+        if let Some(v) = kubernetes_version.filter(|v| !v.is_empty()) {
+            match parse_version(v) {
+                Some(v) => config.kubernetes_version = v,
+                None => problems.push(format!(
+                    "`kubernetesVersion` must look like \"1.29\", not `{v}`"
+                )),
+            }
+        }
+        (config, problems)
     }
 
     fn setting(&self, meta: &RuleMeta) -> Option<Setting> {

@@ -234,3 +234,40 @@ fn broken_config_yaml_is_a_problem_not_a_panic() {
     let config = Config::parse("- just\n- a list\n", Path::new("/"));
     assert_eq!(config.problems.len(), 1);
 }
+
+#[test]
+fn editor_settings_win_over_the_file_and_report_their_problems() {
+    let file = Config::parse(
+        "kubernetesVersion: \"1.29\"\nrules:\n  latest-image-tag: off\n  security: warning\n",
+        std::path::Path::new("/w"),
+    );
+    let latest = picket_lint::rule_by_name("latest-image-tag").unwrap();
+    let privileged = picket_lint::rule_by_name("privileged-container").unwrap();
+    assert!(!file.enabled(latest));
+    let (config, problems) = file.overridden(
+        &[
+            ("latest-image-tag".into(), "error".into()),
+            ("privileged-container".into(), "hint".into()),
+            ("no-such-rule".into(), "off".into()),
+            ("security".into(), "sometimes".into()),
+        ],
+        Some("1.31"),
+    );
+    assert!(config.enabled(latest));
+    assert_eq!(config.severity(latest), picket_schema::Severity::Error);
+    assert_eq!(config.severity(privileged), picket_schema::Severity::Hint);
+    assert_eq!(config.kubernetes_version, (1, 31));
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("no-such-rule"), "{problems:?}");
+    assert!(
+        problems[1].contains("Invalid setting `sometimes`"),
+        "{problems:?}"
+    );
+    // The file's own configuration is unchanged.
+    assert!(!file.enabled(latest));
+    let (_, problems) = file.overridden(&[], Some("one"));
+    assert_eq!(
+        problems,
+        ["`kubernetesVersion` must look like \"1.29\", not `one`"]
+    );
+}

@@ -11,6 +11,7 @@
 pub mod convert;
 mod navigation;
 mod server;
+mod settings;
 mod state;
 mod transport;
 mod workspace;

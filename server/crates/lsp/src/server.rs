@@ -402,6 +402,17 @@ fn config_of(snap: &Snapshot, fixes: bool) -> DiagnosticsConfig {
         None => Arc::new(picket_ide::picket_lint::Config::default()),
     };
     let ignored = path.as_deref().is_some_and(|p| rules.is_ignored(p));
+    // The editor's settings win over the file's (their problems were reported on arrival).
+    let rules = if snap.settings.is_empty() {
+        rules
+    } else {
+        let s = &snap.settings;
+        Arc::new(
+            rules
+                .overridden(&s.rules, s.kubernetes_version.as_deref())
+                .0,
+        )
+    };
     DiagnosticsConfig {
         schema: true,
         rules: (!ignored).then_some(rules),
@@ -558,6 +569,11 @@ impl LanguageServer for Backend {
             s.pull_diagnostics = pull;
             s.refresh_support = refresh;
             s.roots = roots_of(&params);
+            if let Some(options) = &params.initialization_options {
+                let (settings, problems) = crate::settings::Settings::from_json(options);
+                s.settings = Arc::new(settings);
+                s.settings_problems = problems;
+            }
             s.definition_links = text_caps
                 .and_then(|t| t.definition.as_ref())
                 .and_then(|d| d.link_support)
@@ -658,6 +674,10 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         // In the background: messages are handled one at a time, and a large workspace must not
         // hold up the first `didOpen`.
+        let problems = std::mem::take(&mut self.state().settings_problems);
+        for p in problems {
+            self.client.show_message(MessageType::WARNING, p).await;
+        }
         let me = self.clone_handle();
         tokio::spawn(async move {
             if me.state().can_watch {
@@ -665,6 +685,23 @@ impl LanguageServer for Backend {
             }
             me.scan_workspace().await
         });
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let (settings, problems) = crate::settings::Settings::from_json(&params.settings);
+        let changed = {
+            let mut s = self.state();
+            let changed = *s.settings != settings;
+            s.settings = Arc::new(settings);
+            changed
+        };
+        for p in problems {
+            self.client.show_message(MessageType::WARNING, p).await;
+        }
+        if changed {
+            let me = self.clone_handle();
+            tokio::spawn(async move { me.refresh_all().await });
+        }
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {

@@ -83,6 +83,8 @@ pub(crate) struct Snapshot {
     pub(crate) open: Arc<[(FileId, Uri, Rope)]>,
     /// The document's findings, if they were computed for this version.
     pub(crate) findings: Option<Arc<[picket_ide::Diagnostic]>>,
+    /// The editor's settings.
+    pub(crate) settings: Arc<crate::settings::Settings>,
 }
 
 impl Snapshot {
@@ -113,6 +115,10 @@ pub(crate) struct State {
     pub(crate) definition_links: bool,
     /// The last findings computed for each open document, with the version they are of.
     pub(crate) findings: HashMap<Uri, (i32, Arc<[picket_ide::Diagnostic]>)>,
+    /// The editor's settings, laid over each document's `.picket.yaml`.
+    pub(crate) settings: Arc<crate::settings::Settings>,
+    /// Problems of the settings given at `initialize`, to show once initialized.
+    pub(crate) settings_problems: Vec<String>,
     /// Counts watched-file updates; see [`State::touch`].
     pub(crate) clock: u64,
     /// The last watched-file update of each path, by [`State::clock`].
@@ -285,6 +291,7 @@ impl State {
             analysis: self.host.analysis(),
             encoding: self.encoding,
             open: self.open_files(),
+            settings: self.settings.clone(),
             findings: self
                 .findings
                 .get(uri)

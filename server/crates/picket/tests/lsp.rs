@@ -578,3 +578,48 @@ fn picket_yaml_problems_show_in_the_open_file() {
     );
     c.shutdown().unwrap();
 }
+
+#[test]
+fn editor_settings_override_the_configuration() {
+    let uri = "file:///tmp/picket-test-settings/pod.yaml";
+    let mut c = server(&[]);
+    let params = json!({
+        "processId": null,
+        "rootUri": null,
+        "capabilities": utf8_client(),
+        "initializationOptions": { "picket": { "rules": { "privileged-container": "off", "no-such-rule": "on" } } },
+    });
+    c.request("initialize", params).unwrap().unwrap();
+    c.notify("initialized", json!({})).unwrap();
+    // A setting naming no rule is reported once, with a suggestion.
+    let shown = c.wait_notification("window/showMessage", |_| true).unwrap();
+    assert!(
+        shown["message"].as_str().unwrap().contains("no-such-rule"),
+        "{shown}"
+    );
+    c.did_open(uri, 1, PRIVILEGED).unwrap();
+    let diags = c.diagnostics_for(uri, 1).unwrap();
+    assert!(!codes_of(&diags).contains(&"privileged-container".to_owned()));
+    // The user turns the rule back on (to a severity): the open document is checked again.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "picket": { "rules": { "privileged-container": "hint" } } } }),
+    )
+    .unwrap();
+    let params = c
+        .wait_notification("textDocument/publishDiagnostics", |p| {
+            p["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["code"] == "privileged-container"))
+        })
+        .unwrap();
+    let d = params["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "privileged-container")
+        .unwrap()
+        .clone();
+    assert_eq!(d["severity"], 4, "hint");
+    c.shutdown().unwrap();
+}
