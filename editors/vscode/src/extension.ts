@@ -43,6 +43,12 @@ function version(file: string): Promise<string | undefined> {
   });
 }
 
+/** The `picket.*` settings as a plain object, for the server. */
+function settingsObject(): Record<string, unknown> {
+  const c = vscode.workspace.getConfiguration("picket");
+  return { rules: c.get("rules") ?? {}, kubernetesVersion: c.get("kubernetesVersion") ?? "" };
+}
+
 /** Whether the server should see `doc`: YAML that holds Kubernetes objects. */
 function wanted(doc: vscode.TextDocument): boolean {
   return doc.languageId === "yaml" && isKubernetes(doc.getText());
@@ -83,7 +89,10 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       { scheme: "untitled", language: "yaml" },
     ],
     outputChannel: output,
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.yaml,*.yml,.picket.yaml,.gitignore}") },
+    // Rules, severities and the target version from the settings win over .picket.yaml.
+    initializationOptions: { picket: settingsObject() },
+    synchronize: {
+      configurationSection: "picket", fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.yaml,*.yml,.picket.yaml,.gitignore}") },
     middleware: {
       // Other YAML (CI files, Helm values) never reaches the server.
       didOpen: (doc, next) => {

@@ -1,5 +1,6 @@
 //! `cargo xtask codegen [--check]`: regenerates every generated file, or checks it is current.
 
+mod editors;
 mod kubernetes;
 mod kubernetes_refinements;
 mod kubernetes_resources;
@@ -37,6 +38,10 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
         },
     ];
     let mut outputs = outputs;
+    outputs.push(Output {
+        path: root.join("editors/vscode/package.json"),
+        contents: editors::package_json(&root)?,
+    });
     let rule_files = rules::scan(&root)?;
     outputs.push(Output {
         path: rules::rules_dir(&root).join("mod.rs"),

