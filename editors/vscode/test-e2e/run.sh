@@ -17,9 +17,11 @@ mkdir -p "$ART"
 export XDG_CONFIG_HOME=$W/xdg/config XDG_DATA_HOME=$W/xdg/data XDG_STATE_HOME=$W/xdg/state XDG_CACHE_HOME=$W/xdg/cache
 
 # The package, as a user installs it: bundled, with the real binary inside.
-cp -r "$EXT" "$W/ext"
-rm -rf "$W/ext/server" "$W/ext/dist" "$W/ext"/*.vsix
-[ -d "$W/ext/node_modules" ] || (cd "$W/ext" && npm ci --no-audit --no-fund >/dev/null)
+# Its own npm install: the unit tests may be installing into the source tree meanwhile.
+mkdir -p "$W/ext"
+(cd "$EXT" && tar cf - --exclude=./node_modules --exclude=./server --exclude=./dist --exclude=./out --exclude='./*.vsix' .) \
+    | (cd "$W/ext" && tar xf -)
+(cd "$W/ext" && npm ci --prefer-offline --no-audit --no-fund >/dev/null)
 mkdir -p "$W/ext/server" && cp "$BIN" "$W/ext/server/picket" && strip "$W/ext/server/picket" 2>/dev/null || true
 (cd "$W/ext" && node build.mjs && npx vsce package --no-dependencies -o "$W/picket.vsix" >/dev/null)
 "$CS" --user-data-dir "$W/data" --extensions-dir "$W/extensions" --install-extension "$W/picket.vsix" >/dev/null
