@@ -66,10 +66,10 @@ pub struct WorkspaceSymbol {
 enum Subject<'s> {
     /// The name of a referenced object.
     Reference(&'s Summary, &'s Reference),
-    /// The selector of a Service, NetworkPolicy or PodDisruptionBudget.
-    Selector(&'s Summary),
-    /// The labels a workload gives its pods.
-    PodLabels(&'s Summary),
+    /// The selector of a Service, NetworkPolicy or PodDisruptionBudget (in document `doc`).
+    Selector(u32, &'s Summary),
+    /// The labels a workload gives its pods (in document `doc`).
+    PodLabels(u32, &'s Summary),
     /// An object's own name or kind.
     Object(u32, TextSize, &'s Summary),
 }
@@ -153,10 +153,10 @@ impl Analysis {
                 return Some(Subject::Object(doc, start, s));
             }
             if selects_others(s) && s.selector_range.is_some_and(|r| contains(r, at)) {
-                return Some(Subject::Selector(s));
+                return Some(Subject::Selector(doc, s));
             }
             if s.is_workload() && s.pod_labels_range.is_some_and(|r| contains(r, at)) {
-                return Some(Subject::PodLabels(s));
+                return Some(Subject::PodLabels(doc, s));
             }
         }
         None
@@ -174,12 +174,12 @@ impl Analysis {
                 .filter(|l| resolves_to(r, from, l.summary))
                 .filter_map(|l| self.target(l))
                 .collect(),
-            Some(Subject::Selector(owner)) => index
+            Some(Subject::Selector(_, owner)) => index
                 .located()
                 .filter(|l| selects(owner, l.summary))
                 .filter_map(|l| self.target(l))
                 .collect(),
-            Some(Subject::PodLabels(workload)) => index
+            Some(Subject::PodLabels(_, workload)) => index
                 .located()
                 .filter(|l| selects_others(l.summary) && selects(l.summary, workload))
                 .filter_map(|l| self.target(l))
@@ -200,15 +200,13 @@ impl Analysis {
                 .located()
                 .filter(|l| resolves_to(r, from, l.summary))
                 .collect(),
-            Some(Subject::Object(doc, _, s)) => vec![Located {
+            Some(
+                Subject::Object(doc, _, s) | Subject::Selector(doc, s) | Subject::PodLabels(doc, s),
+            ) => vec![Located {
                 file: file.0,
                 doc,
                 summary: s,
             }],
-            Some(Subject::Selector(s) | Subject::PodLabels(s)) => index
-                .located()
-                .filter(|l| l.file == file.0 && std::ptr::eq(l.summary, s))
-                .collect(),
             None => Vec::new(),
         }
     }
@@ -272,6 +270,23 @@ impl Analysis {
         out.sort_by_key(|r| (r.file, r.range.start(), r.range.end()));
         out.dedup();
         out
+    }
+
+    /// The range (in the file) of what navigation starts from at `offset`: a reference's name,
+    /// a selector, a workload's pod labels, or an object's name or kind.
+    pub fn origin_range(&self, file: FileId, offset: TextSize) -> Option<TextRange> {
+        let (_, start, _) = self.summaries_at(file, offset)?;
+        let at = offset.checked_sub(start)?;
+        let range = match self.subject(file, offset)? {
+            Subject::Reference(_, r) => r.range,
+            Subject::Selector(_, s) => s.selector_range?,
+            Subject::PodLabels(_, s) => s.pod_labels_range?,
+            Subject::Object(_, _, s) => [s.name_range, s.kind_range]
+                .into_iter()
+                .flatten()
+                .find(|r| contains(*r, at))?,
+        };
+        Some(range + start)
     }
 
     /// The range of the name a rename at `offset` would change, if there is one.
@@ -430,7 +445,7 @@ impl Analysis {
                 }
                 Some((r.range + start, md))
             }
-            Subject::Selector(owner) => {
+            Subject::Selector(_, owner) => {
                 let picked: Vec<Located<'_>> = index
                     .located()
                     .filter(|l| selects(owner, l.summary))
@@ -453,7 +468,7 @@ impl Analysis {
                 }
                 Some((range, md))
             }
-            Subject::PodLabels(_) | Subject::Object(..) => None,
+            Subject::PodLabels(..) | Subject::Object(..) => None,
         }
     }
 

@@ -31,8 +31,7 @@ pub(crate) fn definition(
     if links {
         let origin = snap
             .analysis
-            .prepare_rename(snap.id, at)
-            .ok()
+            .origin_range(snap.id, at)
             .map(|r| convert::range(&snap.rope, r, snap.encoding));
         let links: Vec<LocationLink> = targets
             .iter()

@@ -172,6 +172,11 @@ fn definition_follows_a_reference_into_a_closed_file() {
         .unwrap()
         .unwrap();
     assert_eq!(links[0]["targetUri"], deploy);
+    // The link starts from the whole selector.
+    assert_eq!(
+        links[0]["originSelectionRange"],
+        range_of(SERVICE, "{app: web}")
+    );
     assert_eq!(
         links[0]["targetSelectionRange"],
         range_of_prefix(DEPLOY, "web, namespace", 3)
