@@ -11,7 +11,7 @@ import {
   State,
 } from "vscode-languageclient/node";
 
-import { isKubernetes } from "./kubernetes";
+import { isKubernetes, MAX_LINES } from "./kubernetes";
 import { findServer, parseVersion, versionWarning } from "./lookup";
 
 let client: LanguageClient | undefined;
@@ -49,9 +49,13 @@ function settingsObject(): Record<string, unknown> {
   return { rules: c.get("rules") ?? {}, kubernetesVersion: c.get("kubernetesVersion") ?? "" };
 }
 
-/** Whether the server should see `doc`: YAML that holds Kubernetes objects. */
+/**
+ * Whether the server should see `doc`: YAML that holds Kubernetes objects. Runs on every
+ * change of YAML the server does not see, so it reads only the lines `isKubernetes` looks at,
+ * never the whole of a large file.
+ */
 function wanted(doc: vscode.TextDocument): boolean {
-  return doc.languageId === "yaml" && isKubernetes(doc.getText());
+  return doc.languageId === "yaml" && isKubernetes(doc.getText(new vscode.Range(0, 0, MAX_LINES, 0)));
 }
 
 async function start(context: vscode.ExtensionContext): Promise<void> {
