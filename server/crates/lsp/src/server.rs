@@ -831,11 +831,23 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
-        let pull = {
+        let (reread, pull, roots) = {
             let mut s = self.state();
-            s.close(&uri);
-            s.pull_diagnostics
+            (s.close(&uri), s.pull_diagnostics, s.roots.clone())
         };
+        // A workspace file goes back to its saved contents, in the index only.
+        if let Some(path) = reread {
+            let read = tokio::task::spawn_blocking(move || {
+                let file = (!workspace::is_excluded(&roots, &path))
+                    .then(|| workspace::read(&path))
+                    .flatten();
+                (path, file)
+            })
+            .await;
+            if let Ok((path, file)) = read {
+                self.state().set_workspace_file(&path, file);
+            }
+        }
         if !pull {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }

@@ -230,23 +230,16 @@ impl State {
         true
     }
 
-    /// Forgets an open document. A workspace file goes back to its saved contents, in the
-    /// index only.
-    pub(crate) fn close(&mut self, uri: &Uri) {
+    /// Forgets an open document. Returns its path, for the caller to read the saved file back
+    /// into the index off the lock (it may be large).
+    pub(crate) fn close(&mut self, uri: &Uri) -> Option<PathBuf> {
         self.findings.remove(uri);
-        let Some(doc) = self.docs.remove(uri) else {
-            return;
-        };
+        let doc = self.docs.remove(uri)?;
         let indexed_as = doc.path.as_ref().and_then(|p| self.workspace_files.get(p));
         if indexed_as != Some(&doc.id) {
             self.host.remove_file(doc.id);
         }
-        if let Some(path) = doc.path
-            && !crate::workspace::is_excluded(&self.roots, &path)
-        {
-            let file = crate::workspace::read(&path);
-            self.set_workspace_file(&path, file);
-        }
+        doc.path
     }
 
     /// Puts a workspace file that no editor has open into the index (`Some`), or takes it out

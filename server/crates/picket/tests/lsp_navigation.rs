@@ -655,3 +655,39 @@ fn a_lens_command_opens_what_it_counts() {
     assert_eq!(err["code"], -32602);
     w.client.shutdown().unwrap();
 }
+
+#[test]
+fn a_closed_document_goes_back_to_its_saved_contents() {
+    let mut w = workspace();
+    let deploy = w.uri("deploy.yaml");
+    let config = w.uri("config.yaml");
+    let definitions = |c: &mut Client| -> usize {
+        let links = c
+            .request(
+                "textDocument/definition",
+                at(&deploy, pos(DEPLOY, "web-config", 2)),
+            )
+            .unwrap()
+            .unwrap();
+        links.as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(definitions(&mut w.client), 1);
+    // Opened and renamed in the editor, unsaved: the editor's text counts.
+    w.client
+        .did_open(
+            &config,
+            1,
+            &CONFIG.replace("name: web-config", "name: other-config"),
+        )
+        .unwrap();
+    assert_eq!(definitions(&mut w.client), 0);
+    // Closed without saving: the file on disk counts again.
+    w.client
+        .notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": config } }),
+        )
+        .unwrap();
+    assert_eq!(definitions(&mut w.client), 1);
+    w.client.shutdown().unwrap();
+}
