@@ -105,8 +105,6 @@ pub struct Summary {
     pub service_account: Option<String>,
     /// NetworkPolicy: whether it restricts ingress.
     pub isolates_ingress: bool,
-    /// Ingress: the Service names it routes to.
-    pub backends: Vec<String>,
     /// HPA `scaleTargetRef`, a binding's `roleRef`: `(kind, name)`.
     pub target: Option<(String, String)>,
     /// Binding subjects: `(kind, name, namespace)`.
@@ -148,6 +146,15 @@ pub struct Summary {
 impl Summary {
     pub fn is(&self, groups: &[&str], kind: &str) -> bool {
         self.kind == kind && groups.contains(&self.group.as_str())
+    }
+
+    /// Whether this Ingress routes to the Service `name` (from its references by name).
+    pub fn routes_to(&self, name: &str) -> bool {
+        self.kind == "Ingress"
+            && self
+                .refs
+                .iter()
+                .any(|r| r.kind == "Service" && r.name == name)
     }
 
     pub fn is_workload(&self) -> bool {
@@ -259,29 +266,6 @@ pub(crate) fn summarize_object(o: Object<'_>) -> Summary {
     if let Some(pdb) = o.as_pdb() {
         s.selector = pdb.selector().map(Selector::of);
         s.selector_range = pdb.selector().map(|m| m.range());
-    }
-    if let Some(ing) = o.as_ingress() {
-        let mut backends: Vec<String> = Vec::new();
-        let mut push = |b: Option<picket_model::IngressBackend<'_>>| {
-            if let Some(name) = b.and_then(|b| {
-                b.service()
-                    .and_then(|s| s.name())
-                    .or_else(|| b.field("serviceName"))
-            }) && let Some(t) = name.text()
-            {
-                backends.push(t.to_owned());
-            }
-        };
-        push(ing.default_backend().or_else(|| {
-            ing.field("backend")
-                .and_then(|f| picket_model::IngressBackend::cast(f.value()))
-        }));
-        for rule in ing.rules() {
-            for path in rule.http().into_iter().flat_map(|h| h.paths()) {
-                push(path.backend());
-            }
-        }
-        s.backends = backends;
     }
     if let Some(hpa) = o.as_hpa() {
         s.min_replicas = hpa.min_replicas().and_then(|f| f.as_int());
@@ -724,7 +708,7 @@ impl Index {
             if let Some((_, ing)) = self.of_kind("Ingress").find(|(_, o)| {
                 o.is(&["networking.k8s.io", "extensions"], "Ingress")
                     && o.same_namespace(svc.namespace.as_deref())
-                    && o.backends.contains(&svc.name)
+                    && o.routes_to(&svc.name)
             }) {
                 return Some(format!(
                     "Ingress `{}` routes to it through Service `{}`",

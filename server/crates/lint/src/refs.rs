@@ -145,14 +145,6 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
     )
 }
 
-/// The Service an Ingress backend names (`service.name`, or `serviceName` before v1).
-fn backend_service(b: Option<picket_model::IngressBackend<'_>>) -> Option<Field<'_>> {
-    let b = b?;
-    b.service()
-        .and_then(|s| s.name())
-        .or_else(|| b.field("serviceName"))
-}
-
 /// Every reference `o` makes by name (written, non-empty names only).
 pub(crate) fn object_references(o: Object<'_>) -> Vec<Reference> {
     let mut out = Vec::new();
@@ -195,18 +187,8 @@ pub(crate) fn object_references(o: Object<'_>) -> Vec<Reference> {
         push("Service", w.service_name(), None);
     }
     if let Some(ing) = o.as_ingress() {
-        push(
-            "Service",
-            backend_service(ing.default_backend().or_else(|| {
-                ing.field("backend")
-                    .and_then(|f| picket_model::IngressBackend::cast(f.value()))
-            })),
-            None,
-        );
-        for rule in ing.rules() {
-            for path in rule.http().into_iter().flat_map(|h| h.paths()) {
-                push("Service", backend_service(path.backend()), None);
-            }
+        for b in ing.all_backends() {
+            push("Service", b.service_name(), None);
         }
         for tls in ing.tls().into_iter().flat_map(|f| f.items()) {
             push(

@@ -357,6 +357,37 @@ view! {
     }
 }
 
+impl<'a> IngressSpec<'a> {
+    /// Every backend: the default one (`defaultBackend`, or `backend` before
+    /// `networking.k8s.io/v1`) and each rule path's.
+    pub fn all_backends(&self) -> Vec<IngressBackend<'a>> {
+        use crate::view::View;
+        let mut out: Vec<IngressBackend<'a>> = Vec::new();
+        out.extend(self.default_backend());
+        out.extend(
+            self.field("backend")
+                .and_then(|f| IngressBackend::cast(f.value())),
+        );
+        for rule in self.rules() {
+            for path in rule.http().into_iter().flat_map(|h| h.paths()) {
+                out.extend(path.backend());
+            }
+        }
+        out
+    }
+}
+
+impl<'a> IngressBackend<'a> {
+    /// The field naming the backend's Service: `service.name`, or `serviceName` before
+    /// `networking.k8s.io/v1`.
+    pub fn service_name(&self) -> Option<crate::Field<'a>> {
+        use crate::view::View;
+        self.service()
+            .and_then(|s| s.name())
+            .or_else(|| self.field("serviceName"))
+    }
+}
+
 view! {
     pub struct IngressServiceBackend {
         name: field = "name",

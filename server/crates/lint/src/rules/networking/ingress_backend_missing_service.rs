@@ -119,19 +119,8 @@ impl Rule for IngressBackendMissingService {
         if !index.has_kind(&[""], "Service") {
             return;
         }
-        let mut backends: Vec<IngressBackend<'_>> = Vec::new();
-        backends.extend(ing.default_backend());
-        backends.extend(
-            ing.field("backend")
-                .and_then(|f| IngressBackend::cast(f.value())),
-        );
-        for rule in ing.rules() {
-            for path in rule.http().into_iter().flat_map(|h| h.paths()) {
-                backends.extend(path.backend());
-            }
-        }
         let ns = object.namespace();
-        for backend in backends {
+        for backend in ing.all_backends() {
             let Some((name_field, port)) = service_of(backend) else {
                 continue;
             };
