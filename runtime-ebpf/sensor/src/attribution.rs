@@ -1,0 +1,1 @@
+//! cgroup id → cgroup path → container → pod and workload.

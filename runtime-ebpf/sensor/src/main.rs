@@ -1,0 +1,3 @@
+//! `picket-sensor`: record what containers do with eBPF, merge the profiles.
+
+fn main() {}

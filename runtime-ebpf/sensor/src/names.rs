@@ -1,0 +1,1 @@
+//! Names of capabilities and syscalls.

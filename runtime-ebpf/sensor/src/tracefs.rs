@@ -1,0 +1,1 @@
+//! Tracepoint record layouts, from `/sys/kernel/tracing/events/<category>/<name>/format`.
