@@ -1,1 +1,448 @@
 //! cgroup id → cgroup path → container → pod and workload.
+//!
+//! The kernel programs key every fact by the cgroup v2 id of the task that caused it (the inode
+//! number of the cgroup's directory under the cgroup2 mount). This module turns that id into the
+//! identity a profile is filed under:
+//!
+//! 1. [`cgroup2_mount`] / [`find_cgroup2_mount`]: where the unified hierarchy is mounted;
+//! 2. [`CgroupIndex`]: cgroup id → path below that mount (`/kubepods.slice/…`);
+//!
+//! Everything reads below a directory the caller gives (`/`, `/proc` or the cgroup2 mount in
+//! production, a temporary tree in tests), and odd input gives `None` or an error, never a panic.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+// ---------------------------------------------------------------------------------------------
+// The cgroup2 mount
+
+/// The mount point of the cgroup v2 (unified) hierarchy in a `/proc/<pid>/mountinfo` text.
+///
+/// Pure v2 hosts (systemd's default since v247, every current distribution) mount it at
+/// `/sys/fs/cgroup`; hybrid hosts at `/sys/fs/cgroup/unified`. When several cgroup2 mounts are
+/// listed (bind mounts, nested containers), the first whose root is the hierarchy's root (`/`)
+/// wins, else the first. Octal escapes in the mount point (`\040` for a space) are decoded.
+pub fn cgroup2_mount(mountinfo: &str) -> Option<PathBuf> {
+    let mut fallback = None;
+    for line in mountinfo.lines() {
+        // `36 35 98:0 /root /mnt/point rw,noatime master:1 - cgroup2 cgroup2 rw`: the optional
+        // fields end at a lone `-`; escaping keeps spaces out of paths, so " - " is unambiguous.
+        let Some((mount, fs)) = line.split_once(" - ") else {
+            continue;
+        };
+        if fs.split(' ').next() != Some("cgroup2") {
+            continue;
+        }
+        let mut fields = mount.split(' ').skip(3);
+        let (Some(root), Some(point)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        let point = PathBuf::from(OsString::from_vec(unescape_mount_field(point)));
+        if root == "/" {
+            return Some(point);
+        }
+        fallback.get_or_insert(point);
+    }
+    fallback
+}
+
+/// Decodes the `\ooo` octal escapes the kernel writes for space, tab, newline and backslash.
+fn unescape_mount_field(field: &str) -> Vec<u8> {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = bytes
+            .get(i + 1..i + 4)
+            .filter(|digits| bytes[i] == b'\\' && digits.iter().all(|d| (b'0'..=b'7').contains(d)))
+            .and_then(|digits| {
+                let value = digits
+                    .iter()
+                    .fold(0u32, |acc, d| acc * 8 + u32::from(d - b'0'));
+                u8::try_from(value).ok()
+            });
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 4;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// [`cgroup2_mount`] of this process's `/proc/self/mountinfo`.
+pub fn find_cgroup2_mount() -> anyhow::Result<PathBuf> {
+    let path = "/proc/self/mountinfo";
+    let bytes = std::fs::read(path).with_context(|| format!("reading {path}"))?;
+    cgroup2_mount(&String::from_utf8_lossy(&bytes))
+        .context("no cgroup v2 hierarchy is mounted; picket-sensor needs cgroup v2 (unified) nodes")
+}
+
+/// The cgroup id of a cgroup v2 directory: its inode number, which is what
+/// `bpf_get_current_cgroup_id()` returns for a task in it (kernfs node id; on 64-bit kernels
+/// ids are never reused while the system runs).
+pub fn cgroup_id(dir: &Path) -> std::io::Result<u64> {
+    Ok(std::fs::metadata(dir)?.ino())
+}
+
+// ---------------------------------------------------------------------------------------------
+// cgroup id → path
+
+/// How deep [`CgroupIndex::scan`] walks below the mount. Kubernetes nests five levels
+/// (`kubepods.slice/…-burstable.slice/…-pod….slice/cri-containerd-….scope/container`); kind and
+/// Docker-in-Docker add a few; anything deeper is not a container layout we know.
+pub const MAX_CGROUP_DEPTH: usize = 32;
+
+/// How often [`CgroupIndex::resolve`] may rescan the hierarchy for ids it does not know.
+const RESCAN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// cgroup id → path relative to the cgroup2 mount (`/` for the root,
+/// `/kubepods.slice/kubepods-burstable.slice/…` below it).
+///
+/// Paths of cgroups that have since been removed are kept, so events that arrive after a
+/// container exited still resolve; [`CgroupIndex::forget_gone`] drops them once the caller has
+/// drained its events. Directory names that are not UTF-8 are stored lossily (`U+FFFD`).
+#[derive(Clone, Debug)]
+pub struct CgroupIndex {
+    mount: PathBuf,
+    entries: HashMap<u64, IndexEntry>,
+    last_scan: Instant,
+}
+
+#[derive(Clone, Debug)]
+struct IndexEntry {
+    path: String,
+    /// Seen by the last scan (or inserted since).
+    live: bool,
+}
+
+impl CgroupIndex {
+    /// Walks the hierarchy mounted at `mount`: directories only, symbolic links not followed,
+    /// unreadable directories skipped, at most [`MAX_CGROUP_DEPTH`] levels. A missing mount
+    /// gives an empty index.
+    pub fn scan(mount: &Path) -> Self {
+        let mut index = CgroupIndex {
+            mount: mount.to_path_buf(),
+            entries: HashMap::new(),
+            last_scan: Instant::now(),
+        };
+        index.refresh();
+        index
+    }
+
+    /// The directory this index walks.
+    pub fn mount(&self) -> &Path {
+        &self.mount
+    }
+
+    /// The path of cgroup `id`, if a scan (or [`CgroupIndex::insert`]) has seen it.
+    pub fn get(&self, id: u64) -> Option<&str> {
+        self.entries.get(&id).map(|entry| entry.path.as_str())
+    }
+
+    /// How many cgroups the index knows, removed ones included.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the index knows no cgroup (the mount was missing or unreadable).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Records a cgroup learnt some other way, such as the `cgroup:cgroup_mkdir` tracepoint
+    /// (whose path has the same form: relative to the hierarchy's root).
+    pub fn insert(&mut self, id: u64, path: String) {
+        self.entries.insert(id, IndexEntry { path, live: true });
+    }
+
+    /// Walks the hierarchy again. Cgroups found replace what was known of their id; cgroups not
+    /// found any more keep their last path (see [`CgroupIndex::forget_gone`]).
+    pub fn refresh(&mut self) {
+        self.refresh_at(Instant::now());
+    }
+
+    fn refresh_at(&mut self, now: Instant) {
+        for entry in self.entries.values_mut() {
+            entry.live = false;
+        }
+        for (id, path) in walk_cgroups(&self.mount) {
+            self.insert(id, path);
+        }
+        self.last_scan = now;
+    }
+
+    /// Drops the cgroups the last [`CgroupIndex::refresh`] did not find.
+    pub fn forget_gone(&mut self) {
+        self.entries.retain(|_, entry| entry.live);
+    }
+
+    /// The path of cgroup `id`; on a miss, rescans first, at most once per second (a burst of
+    /// events from an unknown cgroup costs one walk, not one per event).
+    pub fn resolve(&mut self, id: u64) -> Option<String> {
+        self.resolve_at(id, Instant::now())
+    }
+
+    fn resolve_at(&mut self, id: u64, now: Instant) -> Option<String> {
+        if let Some(path) = self.get(id) {
+            return Some(path.to_owned());
+        }
+        if now.saturating_duration_since(self.last_scan) < RESCAN_INTERVAL {
+            return None;
+        }
+        self.refresh_at(now);
+        self.get(id).map(str::to_owned)
+    }
+}
+
+/// (id, relative path) of `mount` and of every directory below it, depth-first.
+fn walk_cgroups(mount: &Path) -> Vec<(u64, String)> {
+    let Ok(id) = cgroup_id(mount) else {
+        return Vec::new();
+    };
+    let mut found = vec![(id, "/".to_owned())];
+    let mut pending = vec![(mount.to_path_buf(), String::new(), 0)];
+    while let Some((dir, rel, depth)) = pending.pop() {
+        if depth >= MAX_CGROUP_DEPTH {
+            continue;
+        }
+        let Ok(children) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for child in children.flatten() {
+            // `file_type` and `metadata` of a directory entry describe a link, not its target.
+            if !child.file_type().is_ok_and(|kind| kind.is_dir()) {
+                continue;
+            }
+            let Ok(meta) = child.metadata() else {
+                continue;
+            };
+            let child_rel = format!("{rel}/{}", child.file_name().to_string_lossy());
+            found.push((meta.ino(), child_rel.clone()));
+            pending.push((child.path(), child_rel, depth + 1));
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::fs;
+
+    // -- mount --------------------------------------------------------------------------------
+
+    /// Trimmed from this machine's `/proc/self/mountinfo` (a hybrid host).
+    const HYBRID_MOUNTINFO: &str = "\
+23 1 0:22 / / rw,relatime shared:1 - overlay overlay rw,lowerdir=/l,upperdir=/u,workdir=/w
+31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
+40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
+41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+";
+
+    #[test]
+    fn cgroup2_mount_on_a_hybrid_host() {
+        assert_eq!(
+            cgroup2_mount(HYBRID_MOUNTINFO),
+            Some(PathBuf::from("/sys/fs/cgroup/unified"))
+        );
+    }
+
+    #[test]
+    fn cgroup2_mount_on_a_pure_v2_host_with_optional_fields() {
+        let text = "\
+22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
+";
+        assert_eq!(cgroup2_mount(text), Some(PathBuf::from("/sys/fs/cgroup")));
+    }
+
+    #[test]
+    fn cgroup2_mount_prefers_the_hierarchy_root_and_decodes_escapes() {
+        let text = "\
+50 23 0:38 /kubepods.slice /var/lib/kubelet/cg rw - cgroup2 cgroup2 rw
+51 23 0:38 / /run/my\\040cgroup\\134x rw - cgroup2 cgroup2 rw
+";
+        assert_eq!(
+            cgroup2_mount(text),
+            Some(PathBuf::from("/run/my cgroup\\x"))
+        );
+        // Only a bind mount of a sub-tree: better than nothing.
+        assert_eq!(
+            cgroup2_mount(text.lines().next().unwrap()),
+            Some(PathBuf::from("/var/lib/kubelet/cg"))
+        );
+    }
+
+    #[test]
+    fn cgroup2_mount_absent_or_garbled() {
+        assert_eq!(cgroup2_mount(""), None);
+        let v1_only = "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n";
+        assert_eq!(cgroup2_mount(v1_only), None);
+        assert_eq!(
+            cgroup2_mount("- cgroup2\n41 31 - cgroup2 cgroup2 rw\n\\\n"),
+            None
+        );
+        assert_eq!(
+            cgroup2_mount("41 31 0:38 / /a\\04 rw - cgroup2 cgroup2 rw\n"),
+            Some(PathBuf::from("/a\\04"))
+        );
+    }
+
+    // -- index --------------------------------------------------------------------------------
+
+    fn mkdirs(root: &Path, rel: &[&str]) {
+        for dir in rel {
+            fs::create_dir_all(root.join(dir)).unwrap();
+        }
+    }
+
+    #[test]
+    fn cgroup_id_is_the_inode() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = tmp.path().join("a");
+        fs::create_dir(&a).unwrap();
+        assert_eq!(cgroup_id(&a).unwrap(), fs::metadata(&a).unwrap().ino());
+        assert!(cgroup_id(&tmp.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn index_maps_ids_to_paths_below_the_mount() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let pod = "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1.slice";
+        mkdirs(root, &[pod, "system.slice/sshd.service"]);
+        fs::write(root.join("cgroup.procs"), "1\n").unwrap();
+        let index = CgroupIndex::scan(root);
+
+        assert_eq!(index.get(cgroup_id(root).unwrap()), Some("/"));
+        let id = cgroup_id(&root.join(pod)).unwrap();
+        assert_eq!(index.get(id), Some(format!("/{pod}").as_str()));
+        let id = cgroup_id(&root.join("system.slice/sshd.service")).unwrap();
+        assert_eq!(index.get(id), Some("/system.slice/sshd.service"));
+        // Root, 3 + 2 directories; the file is not a cgroup.
+        assert_eq!(index.len(), 6);
+        assert_eq!(index.mount(), root);
+    }
+
+    #[test]
+    fn index_does_not_follow_links_and_stops_at_the_depth_bound() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let deep: Vec<String> = (0..MAX_CGROUP_DEPTH + 3).map(|i| format!("d{i}")).collect();
+        let deep = deep.join("/");
+        mkdirs(root, &[&deep, "outside/target"]);
+        std::os::unix::fs::symlink(root.join("outside"), root.join("d0/link")).unwrap();
+        // A loop back to the root must not make the walk spin.
+        std::os::unix::fs::symlink(root, root.join("outside/loop")).unwrap();
+        let index = CgroupIndex::scan(root);
+
+        let target = cgroup_id(&root.join("outside/target")).unwrap();
+        assert_eq!(index.get(target), Some("/outside/target"));
+        assert!(index.entries.values().all(|e| !e.path.contains("link")));
+        assert!(index.entries.values().all(|e| !e.path.contains("loop")));
+        let deepest = index
+            .entries
+            .values()
+            .map(|e| e.path.matches('/').count())
+            .max();
+        assert_eq!(deepest, Some(MAX_CGROUP_DEPTH));
+    }
+
+    #[test]
+    fn index_of_a_missing_mount_is_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        let index = CgroupIndex::scan(&tmp.path().join("missing"));
+        assert!(index.is_empty());
+    }
+
+    #[test]
+    fn index_skips_unreadable_directories() {
+        use std::os::unix::fs::PermissionsExt;
+
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        mkdirs(root, &["closed/inner", "open"]);
+        let closed = root.join("closed");
+        fs::set_permissions(&closed, fs::Permissions::from_mode(0o000)).unwrap();
+        let index = CgroupIndex::scan(root);
+        fs::set_permissions(&closed, fs::Permissions::from_mode(0o755)).unwrap();
+
+        // The closed directory itself is listed by its parent; its content is read only where
+        // permissions do not apply (as root).
+        assert_eq!(index.get(cgroup_id(&closed).unwrap()), Some("/closed"));
+        assert_eq!(
+            index.get(cgroup_id(&root.join("open")).unwrap()),
+            Some("/open")
+        );
+        assert!(index.len() == 3 || index.len() == 4, "{index:?}");
+    }
+
+    #[test]
+    fn refresh_keeps_removed_cgroups_until_forgotten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        mkdirs(root, &["a", "b"]);
+        let a = cgroup_id(&root.join("a")).unwrap();
+        let mut index = CgroupIndex::scan(root);
+        // Created before `a` goes, so it cannot take `a`'s inode number.
+        fs::create_dir(root.join("c")).unwrap();
+        let c = cgroup_id(&root.join("c")).unwrap();
+        fs::remove_dir(root.join("a")).unwrap();
+
+        index.refresh();
+        assert_eq!(index.get(c), Some("/c"));
+        // A late event of the removed cgroup still resolves.
+        assert_eq!(index.get(a), Some("/a"));
+        index.forget_gone();
+        assert_eq!(index.get(a), None);
+        assert_eq!(index.get(c), Some("/c"));
+        assert_eq!(index.len(), 3);
+    }
+
+    #[test]
+    fn resolve_rescans_on_a_miss_at_most_once_a_second() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let mut index = CgroupIndex::scan(root);
+        let scanned = index.last_scan;
+        fs::create_dir(root.join("new")).unwrap();
+        let new = cgroup_id(&root.join("new")).unwrap();
+
+        // Just after a scan: no second walk, the miss stays a miss.
+        assert_eq!(index.resolve_at(new, scanned), None);
+        let later = scanned + RESCAN_INTERVAL;
+        assert_eq!(index.resolve_at(new, later).as_deref(), Some("/new"));
+        assert_eq!(index.last_scan, later);
+        // A hit never rescans.
+        assert_eq!(
+            index.resolve_at(new, later + RESCAN_INTERVAL).as_deref(),
+            Some("/new")
+        );
+        assert_eq!(index.last_scan, later);
+    }
+
+    #[test]
+    fn insert_records_cgroups_from_mkdir_events() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut index = CgroupIndex::scan(tmp.path());
+        index.insert(u64::MAX, "/kubepods.slice/x".to_owned());
+        assert_eq!(index.get(u64::MAX), Some("/kubepods.slice/x"));
+        index.refresh();
+        index.forget_gone();
+        assert_eq!(index.get(u64::MAX), None);
+    }
+}
