@@ -6,6 +6,8 @@
 //!
 //! 1. [`cgroup2_mount`] / [`find_cgroup2_mount`]: where the unified hierarchy is mounted;
 //! 2. [`CgroupIndex`]: cgroup id → path below that mount (`/kubepods.slice/…`);
+//! 3. [`parse_cgroup_path`]: path → [`ContainerRef`] (runtime, container id, pod UID, QoS
+//!    class), from the naming conventions of the kubelet's cgroup drivers and the runtimes;
 //!
 //! Everything reads below a directory the caller gives (`/`, `/proc` or the cgroup2 mount in
 //! production, a temporary tree in tests), and odd input gives `None` or an error, never a panic.
@@ -236,6 +238,196 @@ fn walk_cgroups(mount: &Path) -> Vec<(u64, String)> {
     found
 }
 
+// ---------------------------------------------------------------------------------------------
+// cgroup path → container
+
+/// A container, as far as its cgroup path tells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerRef {
+    /// The runtime the path's naming convention belongs to; [`Runtime::Unknown`] when several
+    /// use it (the kubelet's cgroupfs driver names containers by bare id whatever the runtime).
+    pub runtime: Runtime,
+    /// 64 lowercase hex digits.
+    pub container_id: String,
+    /// The pod's UID when the container sits directly in a Kubernetes pod cgroup: a UUID with
+    /// dashes, or 32 hex digits for static pods (the kubelet hashes their manifest).
+    pub pod_uid: Option<String>,
+    /// The pod's QoS class, from the kubelet's cgroup layout.
+    pub qos: Option<Qos>,
+}
+
+/// The container runtime a cgroup name points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Runtime {
+    /// containerd's CRI plugin (`cri-containerd-<id>.scope`) or nerdctl (`nerdctl-<id>.scope`).
+    Containerd,
+    /// CRI-O (`crio-<id>.scope`, `crio-<id>` with the cgroupfs driver).
+    CriO,
+    /// Docker (`docker-<id>.scope`, `/docker/<id>`), with or without cri-dockerd.
+    Docker,
+    /// A bare container id: the kubelet's cgroupfs layout, or a Docker `--cgroup-parent`.
+    Unknown,
+}
+
+/// A pod's Kubernetes QoS class, which the kubelet encodes in the pod's cgroup parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Qos {
+    Guaranteed,
+    Burstable,
+    BestEffort,
+}
+
+/// The innermost container in a cgroup v2 path (relative to the mount, as [`CgroupIndex`]
+/// gives it), or `None` for cgroups that are not containers: system services, the pod cgroup
+/// itself, CRI-O's `crio-conmon-<id>` monitor cgroups.
+///
+/// Conventions recognised, anywhere in the path (so below kind's `/kubelet.slice/kubelet-…`,
+/// a `--cgroup-parent` such as `/actions_job/<id>/…` or another container's cgroup):
+///
+/// - kubelet systemd driver: `…/kubepods[-burstable|-besteffort]-pod<uid with _>.slice/<ctr>`,
+///   where `<ctr>` is `cri-containerd-<id>.scope` (containerd 1.x/2.x), `crio-<id>.scope`
+///   (CRI-O) or `docker-<id>.scope` (dockershim, cri-dockerd);
+/// - kubelet cgroupfs driver: `…/kubepods[/burstable|/besteffort]/pod<uid>/<id>` (containerd
+///   and Docker; runtime unknown) or `…/pod<uid>/crio-<id>` (CRI-O);
+/// - processes in a sub-cgroup of a container (`crio-<id>.scope/container`, which crun and
+///   newer CRI-O create; systemd or Docker-in-Docker inside a container) belong to it, unless
+///   that sub-cgroup is itself a container: the innermost one wins;
+/// - without Kubernetes: Docker `/system.slice/docker-<id>.scope` (systemd) and
+///   `/docker/<id>` (cgroupfs); nerdctl `/system.slice/nerdctl-<id>.scope`.
+///
+/// Pod sandboxes (pause containers) look like any other container here; the runtime's
+/// metadata tells them apart ([`ContainerMeta::sandbox`]). Names that only look similar (ids
+/// that are not 64 lowercase hex digits, `pod` without a UID, `-pod<uid>.slice` outside
+/// `kubepods`) are not taken.
+pub fn parse_cgroup_path(path: &str) -> Option<ContainerRef> {
+    let parts: Vec<&str> = path.split('/').filter(|part| !part.is_empty()).collect();
+    for (i, part) in parts.iter().enumerate().rev() {
+        let parent = i.checked_sub(1).map(|p| parts[p]);
+        match container_component(part, parent) {
+            Component::Other => continue,
+            Component::Conmon => return None,
+            Component::Container(runtime, id) => {
+                let pod = pod_component(&parts[..i]);
+                return Some(ContainerRef {
+                    runtime,
+                    container_id: id.to_owned(),
+                    qos: pod.as_ref().map(|(_, qos)| *qos),
+                    pod_uid: pod.map(|(uid, _)| uid),
+                });
+            }
+        }
+    }
+    None
+}
+
+enum Component<'a> {
+    Container(Runtime, &'a str),
+    /// CRI-O's conmon (the container's monitor process), not the container.
+    Conmon,
+    Other,
+}
+
+/// What one path component names.
+fn container_component<'a>(name: &'a str, parent: Option<&str>) -> Component<'a> {
+    // (prefix, runtime (None: conmon), the `.scope` suffix is optional)
+    const PREFIXED: [(&str, Option<Runtime>, bool); 5] = [
+        ("crio-conmon-", None, true),
+        ("crio-", Some(Runtime::CriO), true),
+        ("cri-containerd-", Some(Runtime::Containerd), false),
+        ("docker-", Some(Runtime::Docker), false),
+        ("nerdctl-", Some(Runtime::Containerd), false),
+    ];
+    if is_container_id(name) {
+        let runtime = if parent == Some("docker") {
+            Runtime::Docker
+        } else {
+            Runtime::Unknown
+        };
+        return Component::Container(runtime, name);
+    }
+    let (stem, scoped) = match name.strip_suffix(".scope") {
+        Some(stem) => (stem, true),
+        None => (name, false),
+    };
+    for (prefix, runtime, scope_optional) in PREFIXED {
+        let Some(id) = stem.strip_prefix(prefix) else {
+            continue;
+        };
+        if !is_container_id(id) || !(scoped || scope_optional) {
+            // `crio-conmon-x` must not fall through to `crio-`, nor anything to a shorter prefix.
+            return Component::Other;
+        }
+        return match runtime {
+            Some(runtime) => Component::Container(runtime, id),
+            None => Component::Conmon,
+        };
+    }
+    Component::Other
+}
+
+/// The pod UID and QoS class when the last of `ancestors` is a kubelet pod cgroup.
+fn pod_component(ancestors: &[&str]) -> Option<(String, Qos)> {
+    let (&pod, above) = ancestors.split_last()?;
+    systemd_pod_slice(pod).or_else(|| cgroupfs_pod_dir(pod, above))
+}
+
+/// `kubepods-burstable-pod<uid>.slice`, with `-` of the UID written `_` (systemd reads `-` in
+/// a slice name as nesting); any prefix before `kubepods` (kind: `kubelet-kubepods-…`).
+fn systemd_pod_slice(name: &str) -> Option<(String, Qos)> {
+    let (parent, uid) = name.strip_suffix(".slice")?.rsplit_once("-pod")?;
+    let qos = [
+        ("kubepods", Qos::Guaranteed),
+        ("kubepods-burstable", Qos::Burstable),
+        ("kubepods-besteffort", Qos::BestEffort),
+    ]
+    .into_iter()
+    .find(|(slice, _)| {
+        parent
+            .strip_suffix(slice)
+            .is_some_and(|before| before.is_empty() || before.ends_with('-'))
+    })?
+    .1;
+    if uid.contains('-') {
+        return None;
+    }
+    let uid = uid.replace('_', "-");
+    is_pod_uid(&uid).then_some((uid, qos))
+}
+
+/// `pod<uid>` in `kubepods/`, `kubepods/burstable/` or `kubepods/besteffort/`.
+fn cgroupfs_pod_dir(name: &str, above: &[&str]) -> Option<(String, Qos)> {
+    let uid = name.strip_prefix("pod")?;
+    let qos = match above {
+        [.., "kubepods", "burstable"] => Qos::Burstable,
+        [.., "kubepods", "besteffort"] => Qos::BestEffort,
+        [.., "kubepods"] => Qos::Guaranteed,
+        _ => return None,
+    };
+    is_pod_uid(uid).then(|| (uid.to_owned(), qos))
+}
+
+/// 64 lowercase hex digits: the ids Docker, containerd and CRI-O generate.
+fn is_container_id(s: &str) -> bool {
+    s.len() == 64 && is_lower_hex(s)
+}
+
+/// A UUID (`8-4-4-4-12` lowercase hex digits), or the 32 hex digits of a static pod's UID.
+fn is_pod_uid(s: &str) -> bool {
+    if s.len() == 32 {
+        return is_lower_hex(s);
+    }
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && is_lower_hex(group))
+}
+
+fn is_lower_hex(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,5 +636,262 @@ mod tests {
         index.refresh();
         index.forget_gone();
         assert_eq!(index.get(u64::MAX), None);
+    }
+
+    // -- cgroup paths -------------------------------------------------------------------------
+
+    const CID: &str = "3f1c9e0b8a7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170f6e5d4c";
+    const CID2: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const UID: &str = "8c3f0a52-1b7e-4d29-9f60-2a7b5c1e9d04";
+    const UID_: &str = "8c3f0a52_1b7e_4d29_9f60_2a7b5c1e9d04";
+
+    #[track_caller]
+    fn check_container(path: &str, runtime: Runtime, id: &str, pod: Option<(&str, Qos)>) {
+        let expected = ContainerRef {
+            runtime,
+            container_id: id.to_owned(),
+            pod_uid: pod.map(|(uid, _)| uid.to_owned()),
+            qos: pod.map(|(_, qos)| qos),
+        };
+        assert_eq!(parse_cgroup_path(path), Some(expected), "{path}");
+    }
+
+    #[track_caller]
+    fn check_not_container(path: &str) {
+        assert_eq!(parse_cgroup_path(path), None, "{path}");
+    }
+
+    #[test]
+    fn systemd_driver_containerd() {
+        check_container(
+            &format!(
+                "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{UID_}.slice/cri-containerd-{CID}.scope"
+            ),
+            Runtime::Containerd,
+            CID,
+            Some((UID, Qos::Burstable)),
+        );
+    }
+
+    #[test]
+    fn systemd_driver_crio() {
+        check_container(
+            &format!(
+                "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod{UID_}.slice/crio-{CID}.scope"
+            ),
+            Runtime::CriO,
+            CID,
+            Some((UID, Qos::BestEffort)),
+        );
+    }
+
+    #[test]
+    fn systemd_driver_docker_guaranteed() {
+        check_container(
+            &format!("/kubepods.slice/kubepods-pod{UID_}.slice/docker-{CID}.scope"),
+            Runtime::Docker,
+            CID,
+            Some((UID, Qos::Guaranteed)),
+        );
+    }
+
+    #[test]
+    fn systemd_driver_static_pod_uid() {
+        // Static (mirror) pods: the kubelet's md5 of the manifest, no dashes.
+        let uid = "6a9b4e3f0c1d2e3f4a5b6c7d8e9f0a1b";
+        check_container(
+            &format!(
+                "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{uid}.slice/cri-containerd-{CID}.scope"
+            ),
+            Runtime::Containerd,
+            CID,
+            Some((uid, Qos::Burstable)),
+        );
+    }
+
+    #[test]
+    fn cgroupfs_driver() {
+        check_container(
+            &format!("/kubepods/burstable/pod{UID}/{CID}"),
+            Runtime::Unknown,
+            CID,
+            Some((UID, Qos::Burstable)),
+        );
+        check_container(
+            &format!("/kubepods/pod{UID}/{CID}"),
+            Runtime::Unknown,
+            CID,
+            Some((UID, Qos::Guaranteed)),
+        );
+        check_container(
+            &format!("/kubepods/besteffort/pod{UID}/{CID}"),
+            Runtime::Unknown,
+            CID,
+            Some((UID, Qos::BestEffort)),
+        );
+        // CRI-O's cgroupfs manager names containers `crio-<id>`.
+        check_container(
+            &format!("/kubepods/burstable/pod{UID}/crio-{CID}"),
+            Runtime::CriO,
+            CID,
+            Some((UID, Qos::Burstable)),
+        );
+    }
+
+    #[test]
+    fn crio_conmon_is_not_a_container() {
+        let pod =
+            format!("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{UID_}.slice");
+        check_not_container(&format!("{pod}/crio-conmon-{CID}.scope"));
+        check_not_container(&format!("/kubepods/burstable/pod{UID}/crio-conmon-{CID}"));
+        // Before CRI-O moved it into the pod, conmon ran in system.slice.
+        check_not_container(&format!("/system.slice/crio-conmon-{CID}.scope"));
+    }
+
+    #[test]
+    fn sub_cgroups_belong_to_their_container() {
+        let pod =
+            format!("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{UID_}.slice");
+        let expected = Some((UID, Qos::Burstable));
+        check_container(
+            &format!("{pod}/crio-{CID}.scope/container"),
+            Runtime::CriO,
+            CID,
+            expected,
+        );
+        check_container(
+            &format!("{pod}/cri-containerd-{CID}.scope/init.scope"),
+            Runtime::Containerd,
+            CID,
+            expected,
+        );
+    }
+
+    #[test]
+    fn plain_docker() {
+        check_container(
+            &format!("/system.slice/docker-{CID}.scope"),
+            Runtime::Docker,
+            CID,
+            None,
+        );
+        check_container(&format!("/docker/{CID}"), Runtime::Docker, CID, None);
+        // Docker in Docker: the inner container.
+        check_container(
+            &format!("/docker/{CID}/docker/{CID2}"),
+            Runtime::Docker,
+            CID2,
+            None,
+        );
+    }
+
+    #[test]
+    fn nerdctl_and_parent_cgroups() {
+        check_container(
+            &format!("/system.slice/nerdctl-{CID}.scope"),
+            Runtime::Containerd,
+            CID,
+            None,
+        );
+        // `docker run --cgroup-parent=/actions_job`: a container, runtime unknown from the path.
+        check_container(&format!("/actions_job/{CID}"), Runtime::Unknown, CID, None);
+    }
+
+    #[test]
+    fn nested_kubernetes_nodes_take_the_innermost_container() {
+        // kind (systemd driver, kubelet cgroup root /kubelet) inside a Docker node container.
+        check_container(
+            &format!(
+                "/system.slice/docker-{CID}.scope/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod{UID_}.slice/cri-containerd-{CID2}.scope"
+            ),
+            Runtime::Containerd,
+            CID2,
+            Some((UID, Qos::BestEffort)),
+        );
+        // A node container started with a cgroup parent (GitHub Actions), cgroupfs inside (k3s).
+        check_container(
+            &format!("/actions_job/{CID}/kubepods/burstable/pod{UID}/{CID2}"),
+            Runtime::Unknown,
+            CID2,
+            Some((UID, Qos::Burstable)),
+        );
+        check_container(
+            &format!("/kubelet/kubepods/pod{UID}/{CID2}"),
+            Runtime::Unknown,
+            CID2,
+            Some((UID, Qos::Guaranteed)),
+        );
+        // The node container itself, seen from the host.
+        check_container(
+            &format!("/system.slice/docker-{CID}.scope/system.slice/containerd.service"),
+            Runtime::Docker,
+            CID,
+            None,
+        );
+    }
+
+    #[test]
+    fn a_container_in_a_container_in_a_pod_has_no_pod_of_its_own() {
+        check_container(
+            &format!("/kubepods/burstable/pod{UID}/{CID}/docker/{CID2}"),
+            Runtime::Docker,
+            CID2,
+            None,
+        );
+    }
+
+    #[test]
+    fn cgroups_that_are_not_containers() {
+        for path in [
+            "",
+            "/",
+            "//",
+            "/init.scope",
+            "/system.slice/containerd.service",
+            "/user.slice/user-1000.slice/session-3.scope",
+            "/kubepods.slice",
+            "/kubepods.slice/kubepods-burstable.slice",
+            &format!("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{UID_}.slice"),
+            &format!("/kubepods/burstable/pod{UID}"),
+        ] {
+            check_not_container(path);
+        }
+    }
+
+    #[test]
+    fn look_alikes_are_rejected() {
+        let short = &CID[..63];
+        let upper = CID.to_uppercase();
+        let long = format!("{CID}0");
+        let not_hex = format!("{}g", &CID[..63]);
+        for id in [short, &upper, &long, &not_hex] {
+            check_not_container(&format!("/system.slice/docker-{id}.scope"));
+            check_not_container(&format!("/kubepods/pod{UID}/{id}"));
+            check_not_container(&format!("/kubepods/pod{UID}/cri-containerd-{id}.scope"));
+        }
+        // Only CRI-O drops `.scope`; a `.slice` is never a container.
+        check_not_container(&format!("/system.slice/docker-{CID}"));
+        check_not_container(&format!("/system.slice/docker-{CID}.slice"));
+        check_not_container(&format!("/system.slice/crio-conmon-{short}.scope"));
+        check_not_container(&format!("/system.slice/podman-{CID}.scope"));
+    }
+
+    #[test]
+    fn pods_that_only_look_like_pods_give_no_uid() {
+        for pod in [
+            "/kubepods/burstable/pod".to_owned(),
+            "/kubepods/burstable/podnot-a-uid".to_owned(),
+            format!("/kubepods/burstable/pod{UID_}"),
+            format!("/kubepods/burstable/pod{}", &UID[..35]),
+            format!("/kubepods/burstable/pod{}", UID.to_uppercase()),
+            format!("/elsewhere/pod{UID}"),
+            format!("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{UID}.slice"),
+            "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod.slice".to_owned(),
+            format!("/kubepods.slice/kubepods-guaranteed-pod{UID_}.slice"),
+            format!("/system.slice/mykubepods-pod{UID_}.slice"),
+            format!("/system.slice/pod{UID_}.slice"),
+        ] {
+            check_container(&format!("{pod}/{CID}"), Runtime::Unknown, CID, None);
+        }
     }
 }
