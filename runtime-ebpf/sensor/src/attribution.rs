@@ -8,6 +8,8 @@
 //! 2. [`CgroupIndex`]: cgroup id → path below that mount (`/kubepods.slice/…`);
 //! 3. [`parse_cgroup_path`]: path → [`ContainerRef`] (runtime, container id, pod UID, QoS
 //!    class), from the naming conventions of the kubelet's cgroup drivers and the runtimes;
+//! 4. [`read_runtime_metadata`]: container → pod name, namespace, container name, image, from
+//!    the runtime's state on disk;
 //!
 //! Everything reads below a directory the caller gives (`/`, `/proc` or the cgroup2 mount in
 //! production, a temporary tree in tests), and odd input gives `None` or an error, never a panic.
@@ -426,6 +428,214 @@ fn is_pod_uid(s: &str) -> bool {
 
 fn is_lower_hex(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Container → pod, from the runtime's state on disk
+
+/// What a container runtime's state on disk says about a container. Every field is optional:
+/// runtimes and their versions write different subsets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerMeta {
+    /// Kubernetes namespace of the pod.
+    pub namespace: Option<String>,
+    /// Pod name.
+    pub pod: Option<String>,
+    /// Pod UID (from the runtime, else from the cgroup path).
+    pub pod_uid: Option<String>,
+    /// Container name in the pod; `None` for sandboxes.
+    pub container: Option<String>,
+    /// Image as the pod spec names it (`nginx:1.27`, `registry/app@sha256:…`).
+    pub image: Option<String>,
+    /// The pod's sandbox (pause) container, which runs no workload code: callers skip it.
+    pub sandbox: bool,
+}
+
+impl ContainerMeta {
+    fn says_anything(&self) -> bool {
+        let ContainerMeta {
+            namespace,
+            pod,
+            pod_uid,
+            container,
+            image,
+            sandbox,
+        } = self;
+        *sandbox
+            || [namespace, pod, pod_uid, container, image]
+                .iter()
+                .any(|field| field.is_some())
+    }
+}
+
+/// The largest runtime state file [`read_runtime_metadata`] reads; an OCI `config.json` is a
+/// few KiB to a few hundred (long environments, many mounts).
+pub const MAX_METADATA_BYTES: u64 = 4 << 20;
+
+/// Pod, namespace, container name and image of container `c`, from the runtimes' state under
+/// `host_root` (`/` in production).
+///
+/// Files read, the runtime the path named first, then the others (the cgroupfs layout does
+/// not name the runtime):
+///
+/// - containerd (CRI plugin, runc shim v2; containerd 1.4 and later, 2.x): the OCI spec
+///   `run/containerd/io.containerd.runtime.v2.task/k8s.io/<id>/config.json`, or the same below
+///   `run/k3s/containerd/` (k3s, RKE2) and `run/k0s/containerd/` (k0s); its annotations
+///   `io.kubernetes.cri.{sandbox-name, sandbox-namespace, sandbox-uid, container-name,
+///   image-name, container-type}` (older releases lack `sandbox-uid` and `image-name`);
+/// - CRI-O: the OCI spec `run/containers/storage/overlay-containers/<id>/userdata/config.json`
+///   (run root), else the same below `var/lib/containers/storage/` (graph root, the bundle
+///   conmon is given); annotations `io.kubernetes.pod.{name, namespace, uid}`,
+///   `io.kubernetes.container.name`, `io.kubernetes.cri-o.{ImageName, Image, ContainerType}`;
+/// - Docker (dockershim, cri-dockerd, plain Docker): `var/lib/docker/containers/<id>/config.v2.json`,
+///   `Config.Labels` `io.kubernetes.pod.{name, namespace, uid}`, `io.kubernetes.container.name`
+///   (`POD` for the sandbox) and `Config.Image`. A plain Docker container gives its image only.
+///
+/// `None` when no file is found or none says anything; files larger than
+/// [`MAX_METADATA_BYTES`], files that are not regular files, and malformed JSON count as not
+/// found. A container id that is not alphanumeric (a hand-made [`ContainerRef`]) reads nothing.
+pub fn read_runtime_metadata(host_root: &Path, c: &ContainerRef) -> Option<ContainerMeta> {
+    let id = c.container_id.as_str();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let order = match c.runtime {
+        Runtime::Containerd | Runtime::Unknown => [Store::Containerd, Store::CriO, Store::Docker],
+        Runtime::CriO => [Store::CriO, Store::Containerd, Store::Docker],
+        Runtime::Docker => [Store::Docker, Store::Containerd, Store::CriO],
+    };
+    let mut meta = order
+        .into_iter()
+        .find_map(|store| store.read(host_root, id))?;
+    if meta.pod_uid.is_none() {
+        meta.pod_uid.clone_from(&c.pod_uid);
+    }
+    Some(meta)
+}
+
+#[derive(Clone, Copy)]
+enum Store {
+    Containerd,
+    CriO,
+    Docker,
+}
+
+impl Store {
+    /// Where the store keeps container `id`'s state, most likely first.
+    fn files(self, id: &str) -> Vec<String> {
+        match self {
+            Store::Containerd => ["run/containerd", "run/k3s/containerd", "run/k0s/containerd"]
+                .iter()
+                .map(|state| {
+                    format!("{state}/io.containerd.runtime.v2.task/k8s.io/{id}/config.json")
+                })
+                .collect(),
+            Store::CriO => ["run", "var/lib"]
+                .iter()
+                .map(|root| {
+                    format!(
+                        "{root}/containers/storage/overlay-containers/{id}/userdata/config.json"
+                    )
+                })
+                .collect(),
+            Store::Docker => vec![format!("var/lib/docker/containers/{id}/config.v2.json")],
+        }
+    }
+
+    fn read(self, host_root: &Path, id: &str) -> Option<ContainerMeta> {
+        self.files(id).into_iter().find_map(|file| {
+            let json = read_json_capped(&host_root.join(file))?;
+            let meta = match self {
+                Store::Containerd => containerd_meta(&json),
+                Store::CriO => crio_meta(&json),
+                Store::Docker => docker_meta(&json),
+            }?;
+            meta.says_anything().then_some(meta)
+        })
+    }
+}
+
+/// A regular file of at most [`MAX_METADATA_BYTES`], parsed as JSON. Opened non-blocking, so a
+/// FIFO in its place cannot stall the sensor.
+fn read_json_capped(path: &Path) -> Option<serde_json::Value> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_METADATA_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > MAX_METADATA_BYTES {
+        return None;
+    }
+    serde_json::from_slice(&bytes).ok()
+}
+
+type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+/// A non-empty string value of `map[key]`.
+fn text(map: &JsonMap, key: &str) -> Option<String> {
+    map.get(key)?
+        .as_str()
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+}
+
+fn containerd_meta(spec: &serde_json::Value) -> Option<ContainerMeta> {
+    let notes = spec.get("annotations")?.as_object()?;
+    let sandbox = text(notes, "io.kubernetes.cri.container-type").as_deref() == Some("sandbox");
+    Some(ContainerMeta {
+        namespace: text(notes, "io.kubernetes.cri.sandbox-namespace"),
+        pod: text(notes, "io.kubernetes.cri.sandbox-name"),
+        pod_uid: text(notes, "io.kubernetes.cri.sandbox-uid"),
+        container: text(notes, "io.kubernetes.cri.container-name").filter(|_| !sandbox),
+        image: text(notes, "io.kubernetes.cri.image-name"),
+        sandbox,
+    })
+}
+
+fn crio_meta(spec: &serde_json::Value) -> Option<ContainerMeta> {
+    let notes = spec.get("annotations")?.as_object()?;
+    let container = text(notes, "io.kubernetes.container.name");
+    let sandbox = text(notes, "io.kubernetes.cri-o.ContainerType").as_deref() == Some("sandbox")
+        || container.as_deref() == Some("POD");
+    Some(ContainerMeta {
+        namespace: text(notes, "io.kubernetes.pod.namespace"),
+        pod: text(notes, "io.kubernetes.pod.name"),
+        pod_uid: text(notes, "io.kubernetes.pod.uid"),
+        container: container.filter(|_| !sandbox),
+        image: text(notes, "io.kubernetes.cri-o.ImageName")
+            .or_else(|| text(notes, "io.kubernetes.cri-o.Image")),
+        sandbox,
+    })
+}
+
+fn docker_meta(state: &serde_json::Value) -> Option<ContainerMeta> {
+    let config = state.get("Config")?.as_object()?;
+    let empty = JsonMap::new();
+    let labels = config
+        .get("Labels")
+        .and_then(serde_json::Value::as_object)
+        .unwrap_or(&empty);
+    let container = text(labels, "io.kubernetes.container.name");
+    let sandbox = container.as_deref() == Some("POD")
+        || text(labels, "io.kubernetes.docker.type").as_deref() == Some("podsandbox");
+    Some(ContainerMeta {
+        namespace: text(labels, "io.kubernetes.pod.namespace"),
+        pod: text(labels, "io.kubernetes.pod.name"),
+        pod_uid: text(labels, "io.kubernetes.pod.uid"),
+        container: container.filter(|_| !sandbox),
+        image: text(config, "Image"),
+        sandbox,
+    })
 }
 
 #[cfg(test)]
@@ -892,6 +1102,328 @@ mod tests {
             format!("/system.slice/pod{UID_}.slice"),
         ] {
             check_container(&format!("{pod}/{CID}"), Runtime::Unknown, CID, None);
+        }
+    }
+
+    // -- runtime metadata ---------------------------------------------------------------------
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn container(runtime: Runtime, id: &str, pod_uid: Option<&str>) -> ContainerRef {
+        ContainerRef {
+            runtime,
+            container_id: id.to_owned(),
+            pod_uid: pod_uid.map(str::to_owned),
+            qos: None,
+        }
+    }
+
+    fn containerd_config(id: &str) -> String {
+        format!("run/containerd/io.containerd.runtime.v2.task/k8s.io/{id}/config.json")
+    }
+
+    fn crio_config(id: &str) -> String {
+        format!("run/containers/storage/overlay-containers/{id}/userdata/config.json")
+    }
+
+    fn docker_config(id: &str) -> String {
+        format!("var/lib/docker/containers/{id}/config.v2.json")
+    }
+
+    /// An OCI runtime spec shaped like those containerd's CRI plugin writes, trimmed.
+    fn containerd_spec(container_type: &str, container_name: &str) -> String {
+        format!(
+            r#"{{
+  "ociVersion": "1.1.0",
+  "process": {{"user": {{"uid": 101, "gid": 101}}, "args": ["nginx", "-g", "daemon off;"], "cwd": "/"}},
+  "root": {{"path": "rootfs"}},
+  "annotations": {{
+    "io.kubernetes.cri.container-type": "{container_type}",
+    "io.kubernetes.cri.container-name": "{container_name}",
+    "io.kubernetes.cri.image-name": "docker.io/library/nginx:1.27",
+    "io.kubernetes.cri.sandbox-id": "{CID2}",
+    "io.kubernetes.cri.sandbox-name": "web-7d9f8b6c5-x2k4p",
+    "io.kubernetes.cri.sandbox-namespace": "shop",
+    "io.kubernetes.cri.sandbox-uid": "{UID}"
+  }},
+  "linux": {{"cgroupsPath": "kubepods-burstable-pod{UID_}.slice:cri-containerd:{CID}"}}
+}}"#
+        )
+    }
+
+    fn web_meta() -> ContainerMeta {
+        ContainerMeta {
+            namespace: Some("shop".to_owned()),
+            pod: Some("web-7d9f8b6c5-x2k4p".to_owned()),
+            pod_uid: Some(UID.to_owned()),
+            container: Some("nginx".to_owned()),
+            image: Some("docker.io/library/nginx:1.27".to_owned()),
+            sandbox: false,
+        }
+    }
+
+    #[test]
+    fn containerd_metadata() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &containerd_config(CID),
+            &containerd_spec("container", "nginx"),
+        );
+        let meta = read_runtime_metadata(root, &container(Runtime::Containerd, CID, None));
+        assert_eq!(meta, Some(web_meta()));
+    }
+
+    #[test]
+    fn containerd_sandbox() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &containerd_config(CID),
+            &containerd_spec("sandbox", "ignored"),
+        );
+        let meta = read_runtime_metadata(root, &container(Runtime::Containerd, CID, None)).unwrap();
+        assert!(meta.sandbox);
+        assert_eq!(meta.container, None);
+        assert_eq!(meta.pod.as_deref(), Some("web-7d9f8b6c5-x2k4p"));
+    }
+
+    #[test]
+    fn containerd_of_k3s_and_k0s() {
+        for state in ["run/k3s/containerd", "run/k0s/containerd"] {
+            let tmp = tempfile::tempdir().unwrap();
+            let root = tmp.path();
+            let file = format!("{state}/io.containerd.runtime.v2.task/k8s.io/{CID}/config.json");
+            write(root, &file, &containerd_spec("container", "nginx"));
+            let meta = read_runtime_metadata(root, &container(Runtime::Unknown, CID, None));
+            assert_eq!(meta, Some(web_meta()), "{state}");
+        }
+    }
+
+    /// An OCI runtime spec with CRI-O's annotations, trimmed; `image_key` varies.
+    fn crio_spec(container_type: &str, container_name: &str, image_key: &str) -> String {
+        format!(
+            r#"{{
+  "ociVersion": "1.0.2-dev",
+  "process": {{"args": ["/usr/sbin/nginx"]}},
+  "annotations": {{
+    "io.container.manager": "cri-o",
+    "io.kubernetes.container.name": "{container_name}",
+    "io.kubernetes.cri-o.ContainerType": "{container_type}",
+    "io.kubernetes.cri-o.{image_key}": "docker.io/library/nginx:1.27",
+    "io.kubernetes.cri-o.Labels": "{{\"io.kubernetes.pod.name\":\"web-7d9f8b6c5-x2k4p\"}}",
+    "io.kubernetes.pod.name": "web-7d9f8b6c5-x2k4p",
+    "io.kubernetes.pod.namespace": "shop",
+    "io.kubernetes.pod.uid": "{UID}"
+  }}
+}}"#
+        )
+    }
+
+    #[test]
+    fn crio_metadata() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &crio_config(CID),
+            &crio_spec("container", "nginx", "ImageName"),
+        );
+        let c = container(Runtime::CriO, CID, Some(UID));
+        assert_eq!(read_runtime_metadata(root, &c), Some(web_meta()));
+        // Older CRI-O: only `Image`.
+        write(
+            root,
+            &crio_config(CID),
+            &crio_spec("container", "nginx", "Image"),
+        );
+        assert_eq!(read_runtime_metadata(root, &c), Some(web_meta()));
+    }
+
+    #[test]
+    fn crio_sandbox_and_graph_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let file =
+            format!("var/lib/containers/storage/overlay-containers/{CID}/userdata/config.json");
+        write(root, &file, &crio_spec("sandbox", "POD", "ImageName"));
+        let meta = read_runtime_metadata(root, &container(Runtime::CriO, CID, None)).unwrap();
+        assert!(meta.sandbox);
+        assert_eq!(meta.container, None);
+        assert_eq!(meta.namespace.as_deref(), Some("shop"));
+    }
+
+    /// A `config.v2.json` shaped like Docker's for a cri-dockerd container, trimmed.
+    fn docker_state(container_name: &str) -> String {
+        format!(
+            r#"{{
+  "ID": "{CID}",
+  "Created": "2024-05-01T10:00:00.000000000Z",
+  "Name": "/k8s_{container_name}_web-7d9f8b6c5-x2k4p_shop_{UID}_0",
+  "Image": "sha256:1e5f3c5b981a9f91ca91cf13ce87c2eedfc7a083f4f279552084dd08fc477512",
+  "Config": {{
+    "Hostname": "web-7d9f8b6c5-x2k4p",
+    "Image": "docker.io/library/nginx:1.27",
+    "Labels": {{
+      "annotation.io.kubernetes.container.restartCount": "0",
+      "io.kubernetes.container.name": "{container_name}",
+      "io.kubernetes.docker.type": "container",
+      "io.kubernetes.pod.name": "web-7d9f8b6c5-x2k4p",
+      "io.kubernetes.pod.namespace": "shop",
+      "io.kubernetes.pod.uid": "{UID}"
+    }}
+  }},
+  "State": {{"Running": true, "Pid": 4242}}
+}}"#
+        )
+    }
+
+    #[test]
+    fn docker_metadata() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(root, &docker_config(CID), &docker_state("nginx"));
+        let meta = read_runtime_metadata(root, &container(Runtime::Docker, CID, None));
+        assert_eq!(meta, Some(web_meta()));
+
+        write(root, &docker_config(CID), &docker_state("POD"));
+        let meta = read_runtime_metadata(root, &container(Runtime::Docker, CID, None)).unwrap();
+        assert!(meta.sandbox);
+        assert_eq!(meta.container, None);
+    }
+
+    #[test]
+    fn plain_docker_gives_its_image() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let state =
+            r#"{"ID": "x", "Config": {"Image": "redis:7", "Labels": null}, "Name": "/cache"}"#;
+        write(root, &docker_config(CID), state);
+        let meta = read_runtime_metadata(root, &container(Runtime::Docker, CID, None));
+        let expected = ContainerMeta {
+            image: Some("redis:7".to_owned()),
+            ..ContainerMeta::default()
+        };
+        assert_eq!(meta, Some(expected));
+    }
+
+    #[test]
+    fn the_paths_runtime_is_tried_first_then_the_others() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(
+            root,
+            &containerd_config(CID),
+            &containerd_spec("container", "from-containerd"),
+        );
+        write(root, &docker_config(CID), &docker_state("from-docker"));
+        write(
+            root,
+            &crio_config(CID),
+            &crio_spec("container", "from-crio", "ImageName"),
+        );
+        let name = |runtime| {
+            read_runtime_metadata(root, &container(runtime, CID, None)).and_then(|m| m.container)
+        };
+        assert_eq!(name(Runtime::Docker).as_deref(), Some("from-docker"));
+        assert_eq!(name(Runtime::CriO).as_deref(), Some("from-crio"));
+        assert_eq!(
+            name(Runtime::Containerd).as_deref(),
+            Some("from-containerd")
+        );
+        assert_eq!(name(Runtime::Unknown).as_deref(), Some("from-containerd"));
+
+        // A cgroupfs path names no runtime: Docker's state is found after the others.
+        write(root, &docker_config(CID2), &docker_state("nginx"));
+        let meta = read_runtime_metadata(root, &container(Runtime::Unknown, CID2, None));
+        assert_eq!(meta, Some(web_meta()));
+    }
+
+    #[test]
+    fn the_cgroup_paths_pod_uid_fills_in() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        // Older containerd releases wrote no sandbox-uid.
+        let spec = containerd_spec("container", "nginx").replace("sandbox-uid", "x-uid");
+        write(root, &containerd_config(CID), &spec);
+        let meta = read_runtime_metadata(root, &container(Runtime::Containerd, CID, Some(UID)));
+        assert_eq!(meta, Some(web_meta()));
+    }
+
+    #[test]
+    fn metadata_that_is_missing_or_malformed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let c = container(Runtime::Containerd, CID, Some(UID));
+        assert_eq!(read_runtime_metadata(root, &c), None);
+
+        let odd = [
+            "",
+            "{",
+            "null",
+            "[]",
+            r#"{"annotations": null}"#,
+            r#"{"annotations": ["a"]}"#,
+            r#"{"annotations": {}}"#,
+            r#"{"annotations": {"io.kubernetes.cri.sandbox-name": ""}}"#,
+            r#"{"annotations": {"io.kubernetes.cri.sandbox-name": 7}}"#,
+            "\u{feff}{\"annotations\": {}}",
+        ];
+        for text in odd {
+            write(root, &containerd_config(CID), text);
+            write(root, &docker_config(CID), text);
+            write(root, &crio_config(CID), text);
+            assert_eq!(read_runtime_metadata(root, &c), None, "{text:?}");
+        }
+
+        // One good key among bad ones is enough.
+        let mixed = r#"{"annotations": {"io.kubernetes.cri.sandbox-name": "web-0", "io.kubernetes.cri.image-name": {"x": 1}}}"#;
+        write(root, &containerd_config(CID), mixed);
+        let meta = read_runtime_metadata(root, &c).unwrap();
+        assert_eq!(meta.pod.as_deref(), Some("web-0"));
+        assert_eq!(meta.image, None);
+    }
+
+    #[test]
+    fn metadata_files_that_are_too_big_or_not_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let c = container(Runtime::Containerd, CID, None);
+        let spec = containerd_spec("container", "nginx");
+        let padding = " ".repeat(MAX_METADATA_BYTES as usize + 1 - spec.len());
+        write(root, &containerd_config(CID), &format!("{spec}{padding}"));
+        assert_eq!(read_runtime_metadata(root, &c), None);
+        write(
+            root,
+            &containerd_config(CID),
+            &format!("{spec}{}", &padding[1..]),
+        );
+        assert_eq!(read_runtime_metadata(root, &c), Some(web_meta()));
+
+        fs::remove_file(root.join(containerd_config(CID))).unwrap();
+        fs::create_dir(root.join(containerd_config(CID))).unwrap();
+        assert_eq!(read_runtime_metadata(root, &c), None);
+    }
+
+    #[test]
+    fn hand_made_ids_cannot_leave_the_state_directories() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        // `run/containerd/io.containerd.runtime.v2.task/k8s.io/../../../../x/config.json`
+        write(
+            root,
+            "x/config.json",
+            &containerd_spec("container", "nginx"),
+        );
+        for id in ["../../../../x", "", "a/b", ".."] {
+            let c = container(Runtime::Containerd, id, None);
+            assert_eq!(read_runtime_metadata(root, &c), None, "{id}");
         }
     }
 }
