@@ -10,6 +10,7 @@
 //!    class), from the naming conventions of the kubelet's cgroup drivers and the runtimes;
 //! 4. [`read_runtime_metadata`]: container → pod name, namespace, container name, image, from
 //!    the runtime's state on disk;
+//! 5. [`infer_workload`] and [`subject_for`]: → the profile's [`Subject`] and replica id;
 //!
 //! Everything reads below a directory the caller gives (`/`, `/proc` or the cgroup2 mount in
 //! production, a temporary tree in tests), and odd input gives `None` or an error, never a panic.
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use picket_profile::{Subject, Workload};
 
 // ---------------------------------------------------------------------------------------------
 // The cgroup2 mount
@@ -636,6 +638,121 @@ fn docker_meta(state: &serde_json::Value) -> Option<ContainerMeta> {
         image: text(config, "Image"),
         sandbox,
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pod → workload, and the profile's subject
+
+/// The characters of the random suffix `generateName` appends (5 of them) and of
+/// `SafeEncodeString` (k8s.io/apimachinery `util/rand`): no vowels, no `0`, `1`, `3`.
+const NAME_SUFFIX_CHARS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// The characters a ReplicaSet's `pod-template-hash` can hold: it is the decimal form of a
+/// 32-bit FNV hash passed through `SafeEncodeString`, which maps the digits `0`–`9` onto these
+/// ten (the label's form since it stopped being the bare decimal number).
+const TEMPLATE_HASH_CHARS: &[u8] = b"456789bcdf";
+
+/// The workload that owns a pod, guessed from the pod's name alone (`source: "pod-name"`), for
+/// when the sensor cannot ask the API server for owner references.
+///
+/// - `<name>-<hash>-<xxxxx>` → `Deployment <name>`: a ReplicaSet's pod-template hash (6 to 10
+///   of the characters `4`–`9`, `b`, `c`, `d`, `f`) then the 5-character `generateName` suffix;
+/// - `<name>-<minutes>-<xxxxx>` → `CronJob <name>`: a Job named by its schedule time in minutes
+///   since 1970 (8 to 10 digits, one of them `0`–`3` so that it cannot be a hash);
+/// - `<name>-<ordinal>` → `StatefulSet <name>`: ordinals of 1 to 4 digits, no leading zero.
+///
+/// Everything else is `None`, in particular `<name>-<xxxxx>`, which a DaemonSet, a Job, a bare
+/// ReplicaSet and a `generateName` Pod all produce.
+///
+/// Limits: a bare Pod or other controller that names its pods the same way is taken for the
+/// owner above (a Pod named `web-1` for a StatefulSet; an Argo Rollout, or a ReplicaSet its
+/// Deployment orphaned, for a Deployment); a ReplicaSet name over 58 characters is cut
+/// before the suffix is added, which can shorten the hash below 6 characters or drop it (then
+/// `None`); a Job of a CronJob whose schedule minute has only digits `4`–`9` (none before
+/// 2046) reads as a Deployment; StatefulSets with `.spec.ordinals.start` of 10000 or more
+/// are not recognised.
+pub fn infer_workload(pod_name: &str) -> Option<Workload> {
+    let (kind, name) = infer_owner(pod_name)?;
+    Some(Workload {
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        source: "pod-name".to_owned(),
+    })
+}
+
+fn infer_owner(pod: &str) -> Option<(&'static str, &str)> {
+    if let Some((rest, suffix)) = pod.rsplit_once('-')
+        && suffix.len() == 5
+        && only(suffix, NAME_SUFFIX_CHARS)
+        && let Some((owner, middle)) = rest.rsplit_once('-')
+        && is_object_name(owner)
+    {
+        if is_schedule_minute(middle) {
+            return Some(("CronJob", owner));
+        }
+        if (6..=10).contains(&middle.len()) && only(middle, TEMPLATE_HASH_CHARS) {
+            return Some(("Deployment", owner));
+        }
+    }
+    let (owner, ordinal) = pod.rsplit_once('-')?;
+    let is_ordinal = (1..=4).contains(&ordinal.len())
+        && ordinal.bytes().all(|b| b.is_ascii_digit())
+        && (ordinal == "0" || !ordinal.starts_with('0'));
+    (is_ordinal && is_object_name(owner)).then_some(("StatefulSet", owner))
+}
+
+fn is_schedule_minute(s: &str) -> bool {
+    (8..=10).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && s.bytes().any(|b| matches!(b, b'0'..=b'3'))
+}
+
+fn only(s: &str, chars: &[u8]) -> bool {
+    s.bytes().all(|b| chars.contains(&b))
+}
+
+/// A plausible Kubernetes object name: lowercase letters, digits, `-` and `.`, starting and
+/// ending with a letter or digit.
+fn is_object_name(s: &str) -> bool {
+    let edge = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    edge(s.bytes().next())
+        && edge(s.bytes().last())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+}
+
+/// The profile subject for the cgroup at `cgroup_path` and the replica id its facts count
+/// towards ([`picket_profile::Coverage::replicas`]).
+///
+/// With Kubernetes metadata (a pod name or namespace): namespace, pod, container, image, and
+/// the workload [`infer_workload`] guesses from the pod name; the replica is the pod UID
+/// (from the metadata, else the cgroup path). Otherwise the subject is the cgroup (plus the
+/// image when a plain Docker container has one) and the replica is the cgroup path. Sandboxes
+/// get a subject like any container; callers skip them ([`ContainerMeta::sandbox`]).
+pub fn subject_for(cgroup_path: &str, meta: Option<&ContainerMeta>) -> (Subject, String) {
+    let kubernetes = meta.filter(|meta| meta.pod.is_some() || meta.namespace.is_some());
+    let Some(meta) = kubernetes else {
+        let subject = Subject {
+            image: meta.and_then(|meta| meta.image.clone()),
+            cgroup: Some(cgroup_path.to_owned()),
+            ..Subject::default()
+        };
+        return (subject, cgroup_path.to_owned());
+    };
+    let replica = meta
+        .pod_uid
+        .clone()
+        .or_else(|| parse_cgroup_path(cgroup_path)?.pod_uid)
+        .unwrap_or_else(|| cgroup_path.to_owned());
+    let subject = Subject {
+        namespace: meta.namespace.clone(),
+        workload: meta.pod.as_deref().and_then(infer_workload),
+        pod: meta.pod.clone(),
+        container: meta.container.clone(),
+        image: meta.image.clone(),
+        cgroup: None,
+    };
+    (subject, replica)
 }
 
 #[cfg(test)]
@@ -1425,5 +1542,139 @@ mod tests {
             let c = container(Runtime::Containerd, id, None);
             assert_eq!(read_runtime_metadata(root, &c), None, "{id}");
         }
+    }
+
+    // -- workload and subject -----------------------------------------------------------------
+
+    #[track_caller]
+    fn check_owner(pod: &str, expected: Option<(&str, &str)>) {
+        let workload = infer_workload(pod);
+        let got = workload
+            .as_ref()
+            .map(|w| (w.kind.as_str(), w.name.as_str()));
+        assert_eq!(got, expected, "{pod}");
+        if let Some(workload) = workload {
+            assert_eq!(workload.source, "pod-name");
+        }
+    }
+
+    #[test]
+    fn deployment_pods() {
+        check_owner("web-7d9f8b6c5-x2k4p", Some(("Deployment", "web")));
+        check_owner("coredns-5d78c9869d-6v8wq", Some(("Deployment", "coredns")));
+        check_owner(
+            "my-app.v2-644f9b79c8-24567",
+            Some(("Deployment", "my-app.v2")),
+        );
+        check_owner("api-4fcd8d6b9b-bcdfg", Some(("Deployment", "api")));
+    }
+
+    #[test]
+    fn statefulset_pods() {
+        check_owner("db-0", Some(("StatefulSet", "db")));
+        check_owner("kafka-broker-12", Some(("StatefulSet", "kafka-broker")));
+        check_owner("etcd-9999", Some(("StatefulSet", "etcd")));
+    }
+
+    #[test]
+    fn cronjob_pods() {
+        check_owner("backup-29164320-x2k4p", Some(("CronJob", "backup")));
+        // Only digits a hash can hold: ambiguous, and a hash is far more likely today.
+        check_owner("backup-49764567-x2k4p", Some(("Deployment", "backup")));
+    }
+
+    #[test]
+    fn pod_names_that_tell_no_owner() {
+        for pod in [
+            // DaemonSet, Job, bare ReplicaSet or generateName Pod: cannot tell.
+            "web-x2k4p",
+            "kube-proxy-x2k4p",
+            "fluent-bit-24567",
+            // Plain names.
+            "my-pod",
+            "nginx",
+            "",
+            "-",
+            "-0",
+            "web-",
+            "web--0",
+            // Ordinals: leading zero, too long; not a name before them.
+            "db-00",
+            "db-01",
+            "db-12345",
+            "DB-0",
+            "db_x-0",
+            // Hash or suffix of the wrong characters or length.
+            "web-7d9f8b6c5-x2k4",
+            "web-7d9f8b6c5-x2k4pp",
+            "web-7d9f8b6c5-X2K4P",
+            "web-7d9f8b6c5-x2k4a",
+            "web-7a9f8b6c5-x2k4p",
+            "web-7d9f8-x2k4p",
+            "web-7d9f8b6c54d-x2k4p",
+            // OpenShift DeploymentConfig (`<name>-<version>-<suffix>`), an indexed Job's pod.
+            "web-3-x2k4p",
+            "etl-0-x2k4p",
+            "émoji-0",
+        ] {
+            check_owner(pod, None);
+        }
+    }
+
+    #[test]
+    fn subject_of_a_kubernetes_container() {
+        let path = format!(
+            "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{UID_}.slice/cri-containerd-{CID}.scope"
+        );
+        let (subject, replica) = subject_for(&path, Some(&web_meta()));
+        let expected = Subject {
+            namespace: Some("shop".to_owned()),
+            workload: Some(Workload {
+                kind: "Deployment".to_owned(),
+                name: "web".to_owned(),
+                source: "pod-name".to_owned(),
+            }),
+            pod: Some("web-7d9f8b6c5-x2k4p".to_owned()),
+            container: Some("nginx".to_owned()),
+            image: Some("docker.io/library/nginx:1.27".to_owned()),
+            cgroup: None,
+        };
+        assert_eq!(subject, expected);
+        assert_eq!(replica, UID);
+
+        // Without a UID in the metadata, the path's; without either, the path.
+        let meta = ContainerMeta {
+            pod_uid: None,
+            pod: Some("web-x2k4p".to_owned()),
+            ..web_meta()
+        };
+        let (subject, replica) = subject_for(&path, Some(&meta));
+        assert_eq!(subject.workload, None);
+        assert_eq!(replica, UID);
+        let (_, replica) = subject_for("/somewhere", Some(&meta));
+        assert_eq!(replica, "/somewhere");
+    }
+
+    #[test]
+    fn subject_of_a_plain_cgroup() {
+        let path = "/system.slice/sshd.service";
+        let (subject, replica) = subject_for(path, None);
+        let expected = Subject {
+            cgroup: Some(path.to_owned()),
+            ..Subject::default()
+        };
+        assert_eq!(subject, expected);
+        assert_eq!(replica, path);
+
+        let docker = format!("/system.slice/docker-{CID}.scope");
+        let meta = ContainerMeta {
+            image: Some("redis:7".to_owned()),
+            ..ContainerMeta::default()
+        };
+        let (subject, replica) = subject_for(&docker, Some(&meta));
+        assert_eq!(subject.image.as_deref(), Some("redis:7"));
+        assert_eq!(subject.cgroup.as_deref(), Some(docker.as_str()));
+        assert_eq!(subject.pod, None);
+        assert_eq!(replica, docker);
     }
 }
