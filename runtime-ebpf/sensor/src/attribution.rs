@@ -11,6 +11,8 @@
 //! 4. [`read_runtime_metadata`]: container → pod name, namespace, container name, image, from
 //!    the runtime's state on disk;
 //! 5. [`infer_workload`] and [`subject_for`]: → the profile's [`Subject`] and replica id;
+//! 6. [`read_cgroup_procs`], [`ticks_since_boot`] and [`started_before`]: whether a container's
+//!    processes predate the sensor, which makes its profile `partial`.
 //!
 //! Everything reads below a directory the caller gives (`/`, `/proc` or the cgroup2 mount in
 //! production, a temporary tree in tests), and odd input gives `None` or an error, never a panic.
@@ -753,6 +755,76 @@ pub fn subject_for(cgroup_path: &str, meta: Option<&ContainerMeta>) -> (Subject,
         cgroup: None,
     };
     (subject, replica)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Did a container start before the sensor?
+
+/// Clock ticks per second of the times in `/proc` (`USER_HZ`, what `sysconf(_SC_CLK_TCK)`
+/// returns): 100 on every architecture Linux supports but Alpha.
+pub const USER_HZ: u64 = 100;
+
+/// The process ids in a cgroup: its `cgroup.procs`, one id a line. Lines that are not an id,
+/// and `0` (a process in a pid namespace the reader cannot see), are skipped.
+pub fn read_cgroup_procs(cgroup_dir: &Path) -> std::io::Result<Vec<u32>> {
+    let text = std::fs::read_to_string(cgroup_dir.join("cgroup.procs"))?;
+    Ok(text
+        .lines()
+        .filter_map(|line| line.trim().parse().ok())
+        .filter(|&pid| pid != 0)
+        .collect())
+}
+
+/// Now, in the unit of a process's start time: clock ticks ([`USER_HZ`]) since boot, from
+/// `<proc_root>/uptime`. Take it when the programs are attached and pass it to
+/// [`started_before`].
+pub fn ticks_since_boot(proc_root: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(proc_root.join("uptime")).ok()?;
+    parse_uptime_ticks(&text)
+}
+
+/// `12345.67 23456.78` (seconds since boot, seconds idle) → ticks since boot.
+fn parse_uptime_ticks(text: &str) -> Option<u64> {
+    let uptime = text.split_ascii_whitespace().next()?;
+    let (seconds, fraction) = uptime.split_once('.').unwrap_or((uptime, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if seconds.is_empty() || !digits(seconds) || !digits(fraction) {
+        return None;
+    }
+    let seconds: u64 = seconds.parse().ok()?;
+    // Hundredths, whatever precision the kernel printed.
+    let hundredths: u64 = format!("{fraction:0<2}").get(..2)?.parse().ok()?;
+    seconds
+        .checked_mul(USER_HZ)?
+        .checked_add(hundredths * USER_HZ / 100)
+}
+
+/// When process `pid` started, in clock ticks since boot: field 22 of `<proc_root>/<pid>/stat`.
+/// `None` when the process is gone or the file is odd.
+pub fn process_start_ticks(proc_root: &Path, pid: u32) -> Option<u64> {
+    let stat = std::fs::read(proc_root.join(pid.to_string()).join("stat")).ok()?;
+    parse_stat_start_ticks(&stat)
+}
+
+/// Field 22 (`starttime`) of a `/proc/<pid>/stat` line. The second field is the command name
+/// in parentheses, and may itself hold spaces, parentheses and bytes that are not UTF-8, so
+/// fields are counted from the last `)`.
+fn parse_stat_start_ticks(stat: &[u8]) -> Option<u64> {
+    let close = stat.iter().rposition(|&b| b == b')')?;
+    let rest = std::str::from_utf8(&stat[close + 1..]).ok()?;
+    // After the name come fields 3 (`state`), 4, …; field 22 is the 20th of them.
+    rest.split_ascii_whitespace().nth(22 - 3)?.parse().ok()
+}
+
+/// Whether any of `pids` started at or before `threshold_ticks` (from [`ticks_since_boot`]
+/// when the sensor began recording): then the sensor missed the start of that container and
+/// its profile is `partial`. Processes that have exited are left out. Ticks are 10 ms, so a
+/// process started in the same tick as the threshold counts as before: better a profile
+/// wrongly marked partial than one wrongly complete.
+pub fn started_before(pids: &[u32], proc_root: &Path, threshold_ticks: u64) -> bool {
+    pids.iter()
+        .filter_map(|&pid| process_start_ticks(proc_root, pid))
+        .any(|start| start <= threshold_ticks)
 }
 
 #[cfg(test)]
@@ -1676,5 +1748,117 @@ mod tests {
         assert_eq!(subject.cgroup.as_deref(), Some(docker.as_str()));
         assert_eq!(subject.pod, None);
         assert_eq!(replica, docker);
+    }
+
+    // -- process start ------------------------------------------------------------------------
+
+    /// A `/proc/<pid>/stat` line shaped like the kernel's, with `comm` and `starttime` given.
+    fn stat_line(pid: u32, comm: &[u8], start: u64) -> Vec<u8> {
+        let mut line = format!("{pid} (").into_bytes();
+        line.extend_from_slice(comm);
+        let rest = format!(
+            ") S 1 {pid} {pid} 0 -1 4194560 873 0 0 0 2 1 0 0 20 0 1 0 {start} 11268096 1082 18446744073709551615 1 1 0 0 0 0 0 4096 16387 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
+        );
+        line.extend_from_slice(rest.as_bytes());
+        line
+    }
+
+    #[test]
+    fn stat_start_time_with_tricky_command_names() {
+        let names: [&[u8]; 9] = [
+            b"nginx",
+            b"",
+            b"a b c",
+            b"x) S 1 2 3",
+            b")",
+            b"((",
+            b") 99 99 99 99 99 99 99 99 99 99 99 99 99 99 99 99 99 99 99 99 (",
+            b"tab\tnew\nline",
+            b"\xff\xfe)\xc3",
+        ];
+        for comm in names {
+            let line = stat_line(4242, comm, 987654);
+            assert_eq!(parse_stat_start_ticks(&line), Some(987654), "{comm:?}");
+        }
+    }
+
+    #[test]
+    fn odd_stat_lines() {
+        for line in [
+            &b""[..],
+            b"4242 (nginx",
+            b"4242 nginx S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20",
+            b"4242 (nginx) S 1 2 3",
+            b"4242 (nginx) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 -19 20",
+            b"4242 (nginx) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 x 20",
+            b"4242 (nginx) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 99999999999999999999999",
+            b"4242 (nginx) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 \xff 20",
+        ] {
+            assert_eq!(parse_stat_start_ticks(line), None, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn uptime_in_ticks() {
+        assert_eq!(
+            parse_uptime_ticks("350735.47 234388.90\n"),
+            Some(35_073_547)
+        );
+        assert_eq!(parse_uptime_ticks("12.3 4.00"), Some(1230));
+        assert_eq!(parse_uptime_ticks("12.345 4"), Some(1234));
+        assert_eq!(parse_uptime_ticks("12 4"), Some(1200));
+        assert_eq!(parse_uptime_ticks("12."), Some(1200));
+        for odd in [
+            "",
+            " ",
+            "x",
+            ".5",
+            "-1.00 2",
+            "+1.00 2",
+            "1.-5",
+            "1.2.3",
+            "18446744073709551615.00",
+        ] {
+            assert_eq!(parse_uptime_ticks(odd), None, "{odd:?}");
+        }
+    }
+
+    #[test]
+    fn processes_that_started_before_the_sensor() {
+        let tmp = tempfile::tempdir().unwrap();
+        let proc_root = tmp.path();
+        for (pid, start) in [(100, 5_000), (200, 9_000), (300, 12_000)] {
+            write(
+                proc_root,
+                &format!("{pid}/stat"),
+                &String::from_utf8(stat_line(pid, b"sh", start)).unwrap(),
+            );
+        }
+        write(proc_root, "uptime", "100.00 50.00\n");
+        let threshold = ticks_since_boot(proc_root).unwrap();
+        assert_eq!(threshold, 10_000);
+
+        assert!(started_before(&[300, 100], proc_root, threshold));
+        assert!(started_before(&[200], proc_root, threshold));
+        assert!(!started_before(&[300], proc_root, threshold));
+        // The same tick counts as before.
+        assert!(started_before(&[300], proc_root, 12_000));
+        // Exited processes and an empty cgroup tell nothing.
+        assert!(!started_before(&[400, 300], proc_root, threshold));
+        assert!(!started_before(&[], proc_root, threshold));
+        assert_eq!(process_start_ticks(proc_root, 100), Some(5_000));
+        assert_eq!(process_start_ticks(proc_root, 400), None);
+        assert_eq!(ticks_since_boot(&proc_root.join("missing")), None);
+    }
+
+    #[test]
+    fn cgroup_procs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write(dir, "cgroup.procs", "12\n34\n\n0\nx\n 56 \n4294967296\n");
+        assert_eq!(read_cgroup_procs(dir).unwrap(), vec![12, 34, 56]);
+        write(dir, "cgroup.procs", "");
+        assert_eq!(read_cgroup_procs(dir).unwrap(), Vec::<u32>::new());
+        assert!(read_cgroup_procs(&dir.join("gone")).is_err());
     }
 }
