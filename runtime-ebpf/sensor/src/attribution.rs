@@ -295,9 +295,9 @@ pub enum Qos {
 ///   (CRI-O) or `docker-<id>.scope` (dockershim, cri-dockerd);
 /// - kubelet cgroupfs driver: `…/kubepods[/burstable|/besteffort]/pod<uid>/<id>` (containerd
 ///   and Docker; runtime unknown) or `…/pod<uid>/crio-<id>` (CRI-O);
-/// - processes in a sub-cgroup of a container (`crio-<id>.scope/container`, which crun and
-///   newer CRI-O create; systemd or Docker-in-Docker inside a container) belong to it, unless
-///   that sub-cgroup is itself a container: the innermost one wins;
+/// - processes in a sub-cgroup of a container (`crio-<id>.scope/container`, where crun puts
+///   them under CRI-O's systemd driver; systemd or Docker-in-Docker inside a container) belong
+///   to it, unless that sub-cgroup is itself a container: the innermost one wins;
 /// - without Kubernetes: Docker `/system.slice/docker-<id>.scope` (systemd) and
 ///   `/docker/<id>` (cgroupfs); nerdctl `/system.slice/nerdctl-<id>.scope`.
 ///
@@ -449,7 +449,8 @@ pub struct ContainerMeta {
     pub pod_uid: Option<String>,
     /// Container name in the pod; `None` for sandboxes.
     pub container: Option<String>,
-    /// Image as the pod spec names it (`nginx:1.27`, `registry/app@sha256:…`).
+    /// Image name as the runtime recorded it (containerd and CRI-O normalise `nginx:1.27` to
+    /// `docker.io/library/nginx:1.27`; Docker usually keeps the form it was given).
     pub image: Option<String>,
     /// The pod's sandbox (pause) container, which runs no workload code: callers skip it.
     pub sandbox: bool,
@@ -1110,31 +1111,31 @@ mod tests {
 
     #[test]
     fn cgroupfs_driver() {
-        check_container(
-            &format!("/kubepods/burstable/pod{UID}/{CID}"),
-            Runtime::Unknown,
-            CID,
-            Some((UID, Qos::Burstable)),
-        );
-        check_container(
-            &format!("/kubepods/pod{UID}/{CID}"),
-            Runtime::Unknown,
-            CID,
-            Some((UID, Qos::Guaranteed)),
-        );
-        check_container(
-            &format!("/kubepods/besteffort/pod{UID}/{CID}"),
-            Runtime::Unknown,
-            CID,
-            Some((UID, Qos::BestEffort)),
-        );
-        // CRI-O's cgroupfs manager names containers `crio-<id>`.
-        check_container(
-            &format!("/kubepods/burstable/pod{UID}/crio-{CID}"),
-            Runtime::CriO,
-            CID,
-            Some((UID, Qos::Burstable)),
-        );
+        for (path, runtime, qos) in [
+            (
+                format!("/kubepods/burstable/pod{UID}/{CID}"),
+                Runtime::Unknown,
+                Qos::Burstable,
+            ),
+            (
+                format!("/kubepods/pod{UID}/{CID}"),
+                Runtime::Unknown,
+                Qos::Guaranteed,
+            ),
+            (
+                format!("/kubepods/besteffort/pod{UID}/{CID}"),
+                Runtime::Unknown,
+                Qos::BestEffort,
+            ),
+            // CRI-O's cgroupfs manager names containers `crio-<id>`.
+            (
+                format!("/kubepods/burstable/pod{UID}/crio-{CID}"),
+                Runtime::CriO,
+                Qos::Burstable,
+            ),
+        ] {
+            check_container(&path, runtime, CID, Some((UID, qos)));
+        }
     }
 
     #[test]
@@ -1167,74 +1168,71 @@ mod tests {
     }
 
     #[test]
-    fn plain_docker() {
-        check_container(
-            &format!("/system.slice/docker-{CID}.scope"),
-            Runtime::Docker,
-            CID,
-            None,
-        );
-        check_container(&format!("/docker/{CID}"), Runtime::Docker, CID, None);
-        // Docker in Docker: the inner container.
-        check_container(
-            &format!("/docker/{CID}/docker/{CID2}"),
-            Runtime::Docker,
-            CID2,
-            None,
-        );
-    }
-
-    #[test]
-    fn nerdctl_and_parent_cgroups() {
-        check_container(
-            &format!("/system.slice/nerdctl-{CID}.scope"),
-            Runtime::Containerd,
-            CID,
-            None,
-        );
-        // `docker run --cgroup-parent=/actions_job`: a container, runtime unknown from the path.
-        check_container(&format!("/actions_job/{CID}"), Runtime::Unknown, CID, None);
+    fn plain_docker_and_nerdctl() {
+        for (path, runtime, id) in [
+            (
+                format!("/system.slice/docker-{CID}.scope"),
+                Runtime::Docker,
+                CID,
+            ),
+            (format!("/docker/{CID}"), Runtime::Docker, CID),
+            // Docker in Docker: the inner container.
+            (
+                format!("/docker/{CID}/docker/{CID2}"),
+                Runtime::Docker,
+                CID2,
+            ),
+            (
+                format!("/system.slice/nerdctl-{CID}.scope"),
+                Runtime::Containerd,
+                CID,
+            ),
+            // `docker run --cgroup-parent=/actions_job`: runtime unknown from the path.
+            (format!("/actions_job/{CID}"), Runtime::Unknown, CID),
+        ] {
+            check_container(&path, runtime, id, None);
+        }
     }
 
     #[test]
     fn nested_kubernetes_nodes_take_the_innermost_container() {
-        // kind (systemd driver, kubelet cgroup root /kubelet) inside a Docker node container.
-        check_container(
-            &format!(
-                "/system.slice/docker-{CID}.scope/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/kubelet-kubepods-besteffort-pod{UID_}.slice/cri-containerd-{CID2}.scope"
+        let kind = format!(
+            "/system.slice/docker-{CID}.scope/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice"
+        );
+        for (path, runtime, pod) in [
+            // kind (systemd driver, kubelet cgroup root /kubelet) inside a Docker node container.
+            (
+                format!(
+                    "{kind}/kubelet-kubepods-besteffort-pod{UID_}.slice/cri-containerd-{CID2}.scope"
+                ),
+                Runtime::Containerd,
+                Some((UID, Qos::BestEffort)),
             ),
-            Runtime::Containerd,
-            CID2,
-            Some((UID, Qos::BestEffort)),
-        );
-        // A node container started with a cgroup parent (GitHub Actions), cgroupfs inside (k3s).
-        check_container(
-            &format!("/actions_job/{CID}/kubepods/burstable/pod{UID}/{CID2}"),
-            Runtime::Unknown,
-            CID2,
-            Some((UID, Qos::Burstable)),
-        );
-        check_container(
-            &format!("/kubelet/kubepods/pod{UID}/{CID2}"),
-            Runtime::Unknown,
-            CID2,
-            Some((UID, Qos::Guaranteed)),
-        );
+            // A node container with a cgroup parent (GitHub Actions), cgroupfs inside (k3s).
+            (
+                format!("/actions_job/{CID}/kubepods/burstable/pod{UID}/{CID2}"),
+                Runtime::Unknown,
+                Some((UID, Qos::Burstable)),
+            ),
+            (
+                format!("/kubelet/kubepods/pod{UID}/{CID2}"),
+                Runtime::Unknown,
+                Some((UID, Qos::Guaranteed)),
+            ),
+            // A container in a container in a pod has no pod of its own.
+            (
+                format!("/kubepods/burstable/pod{UID}/{CID}/docker/{CID2}"),
+                Runtime::Docker,
+                None,
+            ),
+        ] {
+            check_container(&path, runtime, CID2, pod);
+        }
         // The node container itself, seen from the host.
         check_container(
             &format!("/system.slice/docker-{CID}.scope/system.slice/containerd.service"),
             Runtime::Docker,
             CID,
-            None,
-        );
-    }
-
-    #[test]
-    fn a_container_in_a_container_in_a_pod_has_no_pod_of_its_own() {
-        check_container(
-            &format!("/kubepods/burstable/pod{UID}/{CID}/docker/{CID2}"),
-            Runtime::Docker,
-            CID2,
             None,
         );
     }
