@@ -6,9 +6,13 @@
 //! the JSON Schema in `docs/profile-v1.schema.json` (generated from these types); the format is
 //! described field by field in `docs/profiles.md`.
 //!
+//! - [`io`]: JSON in and out ([`Profile::to_json`], [`Profile::from_json`]), file names, atomic
+//!   writes, reading a folder of profiles.
+//!
 //! Architecture Invariant: the types here are the format. A field renamed or retyped is a new
 //! [`VERSION`]; a field added with a default is not (see `docs/profiles.md`, "Versioning").
 
+pub mod io;
 mod normalize;
 
 #[cfg(test)]
