@@ -7,13 +7,15 @@
 //! described field by field in `docs/profiles.md`.
 //!
 //! - [`io`]: JSON in and out ([`Profile::to_json`], [`Profile::from_json`]), file names, atomic
-//!   writes, reading a folder of profiles.
+//!   writes, reading a folder of profiles;
+//! - [`schema`]: the JSON Schema of the format.
 //!
 //! Architecture Invariant: the types here are the format. A field renamed or retyped is a new
 //! [`VERSION`]; a field added with a default is not (see `docs/profiles.md`, "Versioning").
 
 pub mod io;
 mod normalize;
+pub mod schema;
 
 #[cfg(test)]
 mod fixtures;
