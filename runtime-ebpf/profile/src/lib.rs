@@ -8,6 +8,7 @@
 //!
 //! - [`io`]: JSON in and out ([`Profile::to_json`], [`Profile::from_json`]), file names, atomic
 //!   writes, reading a folder of profiles;
+//! - [`redact`]: replaces values that look like secrets in command lines;
 //! - [`schema`]: the JSON Schema of the format.
 //!
 //! Architecture Invariant: the types here are the format. A field renamed or retyped is a new
@@ -15,6 +16,7 @@
 
 pub mod io;
 mod normalize;
+pub mod redact;
 pub mod schema;
 
 #[cfg(test)]
