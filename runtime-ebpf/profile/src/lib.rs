@@ -8,6 +8,7 @@
 //!
 //! - [`io`]: JSON in and out ([`Profile::to_json`], [`Profile::from_json`]), file names, atomic
 //!   writes, reading a folder of profiles;
+//! - [`merge`]: folds profiles of many replicas and nodes into one per workload container;
 //! - [`redact`]: replaces values that look like secrets in command lines;
 //! - [`schema`]: the JSON Schema of the format.
 //!
@@ -15,6 +16,7 @@
 //! [`VERSION`]; a field added with a default is not (see `docs/profiles.md`, "Versioning").
 
 pub mod io;
+pub mod merge;
 mod normalize;
 pub mod redact;
 pub mod schema;
