@@ -46,6 +46,21 @@ mod tests {
             .collect()
     }
 
+    /// Why `from_json` rejects this value.
+    #[track_caller]
+    fn read_error(value: &Value) -> String {
+        Profile::from_json(&value.to_string())
+            .unwrap_err()
+            .to_string()
+    }
+
+    /// The full profile as JSON, with the value at `pointer` replaced.
+    fn full_with(pointer: &str, replacement: Value) -> Value {
+        let mut value = serde_json::to_value(full_profile()).unwrap();
+        *value.pointer_mut(pointer).unwrap() = replacement;
+        value
+    }
+
     #[test]
     fn committed_schema_is_current() {
         let committed: Value = serde_json::from_str(COMMITTED).unwrap();
@@ -161,40 +176,29 @@ mod tests {
         let mut value = serde_json::to_value(full_profile()).unwrap();
         value["extra"] = json!(1);
         assert_eq!(schema_errors(&value).len(), 1);
-        let err = Profile::from_json(&value.to_string())
-            .unwrap_err()
-            .to_string();
+        let err = read_error(&value);
         assert!(err.contains("unknown field `extra`"), "{err}");
     }
 
     #[test]
     fn wrong_version_is_rejected() {
-        let mut value = serde_json::to_value(full_profile()).unwrap();
-        value["version"] = json!(2);
+        let mut value = full_with("/version", json!(2));
         assert!(!schema_errors(&value).is_empty());
-        let err = Profile::from_json(&value.to_string())
-            .unwrap_err()
-            .to_string();
+        let err = read_error(&value);
         assert_eq!(
             err,
             "unsupported profile version 2: this reader supports version 1"
         );
         // A newer version is reported as such even when it brings fields this reader lacks.
         value["newThing"] = json!({});
-        let err = Profile::from_json(&value.to_string())
-            .unwrap_err()
-            .to_string();
+        let err = read_error(&value);
         assert!(err.contains("version 2"), "{err}");
 
         value["version"] = json!("1");
-        let err = Profile::from_json(&value.to_string())
-            .unwrap_err()
-            .to_string();
+        let err = read_error(&value);
         assert!(err.contains("\"1\""), "{err}");
         value.as_object_mut().unwrap().remove("version");
-        let err = Profile::from_json(&value.to_string())
-            .unwrap_err()
-            .to_string();
+        let err = read_error(&value);
         assert!(err.contains("no `version`"), "{err}");
     }
 
@@ -205,12 +209,9 @@ mod tests {
             ("/network/0/protocol", json!("sctp")),
             ("/network/0/protocol", json!("TCP")),
         ] {
-            let mut value = serde_json::to_value(full_profile()).unwrap();
-            *value.pointer_mut(pointer).unwrap() = bad.clone();
+            let value = full_with(pointer, bad.clone());
             assert!(!schema_errors(&value).is_empty(), "{pointer} = {bad}");
-            let err = Profile::from_json(&value.to_string())
-                .unwrap_err()
-                .to_string();
+            let err = read_error(&value);
             assert!(err.contains("unknown variant"), "{err}");
         }
     }
@@ -220,13 +221,18 @@ mod tests {
         for (pointer, bad) in [
             ("/network/0/port", json!(70000)),
             ("/executables/0/uid", json!(-1)),
-            ("/window/start", json!("yesterday")),
             ("/capabilities/0/granted", json!("yes")),
+            ("/syscalls", json!({})),
         ] {
-            let mut value = serde_json::to_value(full_profile()).unwrap();
-            *value.pointer_mut(pointer).unwrap() = bad.clone();
+            let value = full_with(pointer, bad.clone());
             assert!(!schema_errors(&value).is_empty(), "{pointer} = {bad}");
+            let err = read_error(&value);
+            assert!(err.contains("invalid "), "{pointer} = {bad}: {err}");
         }
+        // Timestamps are checked by the schema only: `from_json` takes any string.
+        let value = full_with("/window/start", json!("yesterday"));
+        assert!(!schema_errors(&value).is_empty());
+        assert!(Profile::from_json(&value.to_string()).is_ok());
     }
 
     #[test]
@@ -234,9 +240,7 @@ mod tests {
         let mut value = serde_json::to_value(full_profile()).unwrap();
         value["sensor"].as_object_mut().unwrap().remove("stats");
         assert!(!schema_errors(&value).is_empty());
-        let err = Profile::from_json(&value.to_string())
-            .unwrap_err()
-            .to_string();
+        let err = read_error(&value);
         assert!(err.contains("missing field `stats`"), "{err}");
     }
 }
