@@ -225,12 +225,14 @@ mod tests {
     use super::*;
     use crate::fixtures::{evidence, full_profile};
 
+    fn normalized(mut profile: Profile) -> Profile {
+        profile.normalize();
+        profile
+    }
+
     #[test]
     fn full_profile_is_already_normal() {
-        let profile = full_profile();
-        let mut normal = profile.clone();
-        normal.normalize();
-        assert_eq!(normal, profile);
+        assert_eq!(normalized(full_profile()), full_profile());
     }
 
     #[test]
@@ -242,14 +244,9 @@ mod tests {
         shuffled.syscalls.reverse();
         shuffled.file_writes.reverse();
         shuffled.coverage.nodes.push("node-a".to_owned());
-        shuffled.normalize();
-        assert_eq!(shuffled, full_profile());
-        let again = {
-            let mut p = shuffled.clone();
-            p.normalize();
-            p
-        };
-        assert_eq!(again, shuffled);
+        let normal = normalized(shuffled);
+        assert_eq!(normal, full_profile());
+        assert_eq!(normalized(normal.clone()), normal);
     }
 
     #[test]
