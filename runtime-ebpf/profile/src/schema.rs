@@ -236,6 +236,25 @@ mod tests {
     }
 
     #[test]
+    fn example_in_the_docs_is_valid_and_normal() {
+        let doc = include_str!("../../../docs/profiles.md");
+        let start = doc
+            .find("```json\n")
+            .expect("docs/profiles.md has a ```json block")
+            + 8;
+        let len = doc[start..].find("```").expect("the ```json block ends");
+        let example = &doc[start..start + len];
+        let value: Value = serde_json::from_str(example).unwrap();
+        assert_eq!(schema_errors(&value), Vec::<String>::new());
+        let profile = Profile::from_json(example).unwrap();
+        assert_eq!(
+            profile.to_json(),
+            example,
+            "the example is not in normal form"
+        );
+    }
+
+    #[test]
     fn missing_required_field_is_rejected() {
         let mut value = serde_json::to_value(full_profile()).unwrap();
         value["sensor"].as_object_mut().unwrap().remove("stats");
