@@ -3,7 +3,26 @@
 //! The sensor writes one [`Profile`] per container (`picket-sensor record`); `picket-sensor
 //! merge` folds the profiles of many replicas and nodes into one per workload container; the
 //! policy side reads them. The JSON format is versioned by [`Profile::version`] and described by
-//! the JSON Schema in `docs/profile-v1.schema.json` (generated from these types).
+//! the JSON Schema in `docs/profile-v1.schema.json` (generated from these types); the format is
+//! described field by field in `docs/profiles.md`.
+//!
+//! - [`io`]: JSON in and out ([`Profile::to_json`], [`Profile::from_json`]), file names, atomic
+//!   writes, reading a folder of profiles;
+//! - [`merge`]: folds profiles of many replicas and nodes into one per workload container;
+//! - [`redact`]: replaces values that look like secrets in command lines;
+//! - [`schema`]: the JSON Schema of the format.
+//!
+//! Architecture Invariant: the types here are the format. A field renamed or retyped is a new
+//! [`VERSION`]; a field added with a default is not (see `docs/profiles.md`, "Versioning").
+
+pub mod io;
+pub mod merge;
+mod normalize;
+pub mod redact;
+pub mod schema;
+
+#[cfg(test)]
+mod fixtures;
 
 use serde::{Deserialize, Serialize};
 
@@ -11,10 +30,11 @@ use serde::{Deserialize, Serialize};
 pub const VERSION: u32 = 1;
 
 /// One container's observed behaviour over a learning window.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Profile {
     /// Format version; always 1 for this schema.
+    #[schemars(extend("const" = 1))]
     pub version: u32,
     /// What was observed: a Kubernetes container, or a plain cgroup.
     pub subject: Subject,
@@ -23,6 +43,7 @@ pub struct Profile {
     /// True when the observation may have missed behaviour: the container started before the
     /// sensor, a hook was missing, or events were dropped. `partialReasons` says which.
     pub partial: bool,
+    /// Why the profile is partial, one sentence each (sorted, no duplicates).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partial_reasons: Vec<String>,
     /// The nodes and replicas (pods) the facts come from.
@@ -76,6 +97,7 @@ pub struct Subject {
 pub struct Workload {
     /// `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob`, `ReplicaSet` or `Pod`.
     pub kind: String,
+    /// The workload's name.
     pub name: String,
     /// Where the owner came from: `kubernetes-api` (owner references), `pod-name` (inferred
     /// from the pod's generated name) or `user`.
@@ -87,8 +109,10 @@ pub struct Workload {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Window {
     /// RFC 3339, UTC.
+    #[schemars(extend("format" = "date-time"))]
     pub start: String,
     /// RFC 3339, UTC.
+    #[schemars(extend("format" = "date-time"))]
     pub end: String,
     /// Seconds actually observed (merged profiles: summed over sources).
     pub seconds: u64,
@@ -122,21 +146,30 @@ pub struct SensorInfo {
     pub stats: Stats,
 }
 
+/// A hook the sensor could not attach: facts of its kind may be missing from the profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MissingHook {
+    /// The hook's name, as in [`SensorInfo::hooks`].
     pub hook: String,
+    /// Why it is missing (the kernel's error, or the missing kernel feature).
     pub reason: String,
 }
 
 /// Kernel-side counters: events written, events dropped (ring buffer full), facts that did not
 /// fit in their map (counted in userspace instead), failed memory reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Stats {
+    /// Events written to the ring buffer.
     pub events: u64,
+    /// Events dropped because the ring buffer was full.
     pub drops: u64,
+    /// Facts that did not fit in their kernel map and were counted in userspace instead.
     pub lost_inserts: u64,
+    /// Failed reads of user or kernel memory (argv, paths, addresses).
     pub read_errors: u64,
 }
 
@@ -147,8 +180,10 @@ pub struct Evidence {
     /// Times seen (for syscalls and capabilities: calls or checks).
     pub count: u64,
     /// RFC 3339, UTC.
+    #[schemars(extend("format" = "date-time"))]
     pub first_seen: String,
     /// RFC 3339, UTC. Within the sensor's poll interval (1 s) of the true time.
+    #[schemars(extend("format" = "date-time"))]
     pub last_seen: String,
     /// Nodes it was seen on.
     pub nodes: Vec<String>,
@@ -171,6 +206,7 @@ pub struct Executable {
     /// True when argv was cut or could not be read.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub argv_incomplete: bool,
+    /// How much backs it.
     pub evidence: Evidence,
 }
 
@@ -190,20 +226,51 @@ pub struct NetworkPeer {
     /// True for DNS traffic (port 53).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dns: bool,
+    /// How much backs it.
     pub evidence: Evidence,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+/// Which side opened the connection (TCP) or sent the first datagram (UDP).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
+    /// The container connected or sent.
     Egress,
+    /// The container accepted.
     Ingress,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+/// The transport protocol.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
+    /// TCP.
     Tcp,
+    /// UDP.
     Udp,
 }
 
@@ -215,6 +282,7 @@ pub struct Capability {
     pub name: String,
     /// Whether the kernel granted it.
     pub granted: bool,
+    /// How much backs it.
     pub evidence: Evidence,
 }
 
@@ -222,8 +290,11 @@ pub struct Capability {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Syscall {
+    /// The name for `sensor.arch` (`openat`).
     pub name: String,
+    /// The number for `sensor.arch`.
     pub nr: u32,
+    /// How much backs it.
     pub evidence: Evidence,
 }
 
@@ -233,5 +304,6 @@ pub struct Syscall {
 pub struct FileWrite {
     /// As the process named it: absolute, or relative to its working directory.
     pub path: String,
+    /// How much backs it.
     pub evidence: Evidence,
 }

@@ -36,6 +36,10 @@ pub(crate) fn run(check: bool) -> anyhow::Result<()> {
             path: root.join("docs/diagnostics.md"),
             contents: diagnostics_doc(&root),
         },
+        Output {
+            path: root.join("docs/profile-v1.schema.json"),
+            contents: profile_schema()?,
+        },
     ];
     let mut outputs = outputs;
     outputs.push(Output {
@@ -190,6 +194,13 @@ fn collect_resources(
         }
     }
     Ok(())
+}
+
+/// `docs/profile-v1.schema.json`: the JSON Schema of behaviour profiles, from `picket-profile`.
+fn profile_schema() -> anyhow::Result<String> {
+    let mut text = serde_json::to_string_pretty(&picket_profile::schema::json_schema())?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// `docs/diagnostics.md`: every diagnostic code, from `picket_ide::all_codes`.
