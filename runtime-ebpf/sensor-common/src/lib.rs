@@ -132,7 +132,7 @@ pub struct ExecEvent {
 /// Egress: `addr`:`port` is the destination. Ingress: `addr` is the client, `port` the local
 /// port it connected to (the client's ephemeral port is not part of the fact).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NetKey {
     pub cgroup_id: u64,
     /// IPv4 in the first 4 bytes, network order.
@@ -270,7 +270,10 @@ mod tests {
     fn other_layouts() {
         assert_eq!(size_of::<ExecKey>(), 16 + PATH_LEN);
         assert_eq!(size_of::<Argv>(), 8 + ARGS_MAX * ARG_LEN);
-        assert_eq!(size_of::<ExecEvent>(), 48 + 16 + PATH_LEN + 8 + ARGS_MAX * ARG_LEN);
+        assert_eq!(
+            size_of::<ExecEvent>(),
+            48 + 16 + PATH_LEN + 8 + ARGS_MAX * ARG_LEN
+        );
         assert_eq!(size_of::<CapKey>(), 16);
         assert_eq!(size_of::<CapEvent>(), 64);
         assert_eq!(size_of::<SyscallEvent>(), 56);

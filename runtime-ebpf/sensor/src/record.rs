@@ -1,0 +1,309 @@
+//! `picket-sensor record`: watch cgroups for a while, then write their profiles.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use picket_profile::{SensorInfo, Stats};
+
+use crate::attribution;
+use crate::collect::{Attribution, Clock, Collector, Run};
+use crate::names;
+use crate::sensor::{Options, Sensor};
+
+/// What `record` was asked to do.
+#[derive(Clone, Debug)]
+pub struct RecordOptions {
+    /// Stop after this long; otherwise at Ctrl-C or SIGTERM.
+    pub duration: Option<Duration>,
+    /// Cgroups to watch: directories under the cgroup v2 mount, or paths relative to it.
+    pub cgroups: Vec<PathBuf>,
+    /// Watch every cgroup but the root and the sensor's own.
+    pub all: bool,
+    /// Where profiles go.
+    pub out: PathBuf,
+    /// Ring buffer size in bytes.
+    pub ring_bytes: Option<u32>,
+    /// Print a `stats` line every second.
+    pub stats: bool,
+    /// No live summary.
+    pub quiet: bool,
+    /// The host's root directory as this process sees it: `/`, or where a container mounts the
+    /// host's `/proc` and container runtime state (`/host`).
+    pub host_root: PathBuf,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Recorded {
+    pub written: Vec<PathBuf>,
+    pub stats: Stats,
+    /// Events received from the kernel (including any it could not decode).
+    pub received: u64,
+}
+
+/// The node's name: `NODE_NAME` (set from the downward API in the DaemonSet), else the host name.
+pub fn node_name() -> String {
+    if let Ok(name) = std::env::var("NODE_NAME")
+        && !name.is_empty()
+    {
+        return name;
+    }
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Resolves a `--cgroup` argument to a directory under the cgroup v2 mount.
+pub fn resolve_cgroup(root: &Path, arg: &Path) -> anyhow::Result<PathBuf> {
+    let candidate = if arg.starts_with(root) {
+        arg.to_path_buf()
+    } else {
+        let rel = arg.strip_prefix("/").unwrap_or(arg);
+        root.join(rel)
+    };
+    let dir = candidate.canonicalize().with_context(|| {
+        format!(
+            "--cgroup {}: no such cgroup ({} does not exist; cgroups are directories under {})",
+            arg.display(),
+            candidate.display(),
+            root.display()
+        )
+    })?;
+    if !dir.starts_with(root) || !dir.join("cgroup.procs").is_file() {
+        bail!(
+            "--cgroup {}: {} is not a cgroup v2 directory under {}",
+            arg.display(),
+            dir.display(),
+            root.display()
+        );
+    }
+    Ok(dir)
+}
+
+/// Records until the duration passes or a signal arrives; writes profiles into `options.out`.
+pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Recorded> {
+    if !options.all && options.cgroups.is_empty() {
+        bail!(
+            "nothing to record: name cgroups with --cgroup PATH, or watch every container with --all"
+        );
+    }
+    let root = attribution::find_cgroup2_mount()?;
+    let mut targets = Vec::new();
+    for arg in &options.cgroups {
+        let dir = resolve_cgroup(&root, arg)?;
+        let id =
+            attribution::cgroup_id(&dir).with_context(|| format!("reading {}", dir.display()))?;
+        targets.push((id, dir));
+    }
+    // Before anything is created: without the privileges nothing can be recorded.
+    crate::sensor::check_privileges()?;
+    std::fs::create_dir_all(&options.out)
+        .with_context(|| format!("creating the output directory {}", options.out.display()))?;
+
+    let mut sensor = Sensor::load(&Options {
+        cgroup_root: root.clone(),
+        track_all: options.all,
+        ring_bytes: options.ring_bytes,
+        proc_root: options.host_root.join("proc"),
+    })?;
+    writeln!(err, "picket-sensor {}: hooks", env!("CARGO_PKG_VERSION"))?;
+    for (hook, result) in &sensor.hooks {
+        match result {
+            Ok(()) => writeln!(err, "  active   {:<16} {}", hook.name(), hook.detail())?,
+            Err(reason) => writeln!(err, "  MISSING  {:<16} {reason}", hook.name())?,
+        }
+    }
+    if sensor.hooks.iter().all(|(_, r)| r.is_err()) {
+        bail!("no hook could be attached; nothing to record");
+    }
+
+    let clock = Clock::now();
+    let start_boot = clock.boot_now();
+    let started = Instant::now();
+    let start_text = clock.format_boot(start_boot);
+    // Processes older than this (clock ticks since boot) ran before the programs were attached.
+    let start_ticks = attribution::ticks_since_boot(&options.host_root.join("proc")).unwrap_or(0);
+    let mut index = attribution::CgroupIndex::scan(&root);
+    let mut who: HashMap<u64, Attribution> = HashMap::new();
+    let mut collector = Collector::default();
+    for (id, dir) in &targets {
+        sensor.track(*id)?;
+        collector.touch(*id);
+        who.insert(
+            *id,
+            attribute(
+                &root,
+                &options.host_root,
+                &mut index,
+                *id,
+                Some(dir),
+                start_ticks,
+            ),
+        );
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .context("installing the signal handler")?;
+    }
+    let what = if options.all {
+        "every container".to_string()
+    } else {
+        format!("{} cgroup(s)", targets.len())
+    };
+    let until = match options.duration {
+        Some(d) => format!(
+            "for {}",
+            jiff::SignedDuration::try_from(d)
+                .map(|d| format!("{d:#}"))
+                .unwrap_or_default()
+        ),
+        None => "until Ctrl-C".to_string(),
+    };
+    writeln!(
+        err,
+        "recording {what} {until}; profiles go to {}",
+        options.out.display()
+    )?;
+
+    let live = !options.quiet && std::io::stderr().is_terminal();
+    let mut received = 0u64;
+    let mut undecodable = 0u64;
+    let mut last_tick = Instant::now();
+    loop {
+        let done = stop.load(Ordering::Relaxed)
+            || options.duration.is_some_and(|d| started.elapsed() >= d);
+        received += sensor.drain(|e| collector.handle(&e), &mut undecodable) as u64;
+        for id in collector.cgroups().collect::<Vec<_>>() {
+            who.entry(id).or_insert_with(|| {
+                attribute(&root, &options.host_root, &mut index, id, None, start_ticks)
+            });
+        }
+        if done {
+            break;
+        }
+        if last_tick.elapsed() >= Duration::from_secs(1) {
+            last_tick = Instant::now();
+            let snapshot = sensor.snapshot()?;
+            collector.observe_syscalls(&snapshot, clock.boot_now());
+            let stats = sensor.stats()?;
+            if options.stats {
+                writeln!(err, "{}", stats_line(&stats, received))?;
+            }
+            if live {
+                write!(
+                    err,
+                    "\r\x1b[K{:>5}s  {} cgroups  {} facts  {} events  {} dropped",
+                    started.elapsed().as_secs(),
+                    who.len(),
+                    collector.facts(),
+                    received,
+                    stats.drops
+                )?;
+                err.flush()?;
+            }
+        }
+        sensor.wait(Duration::from_millis(100));
+    }
+    if live {
+        writeln!(err)?;
+    }
+
+    let snapshot = sensor.snapshot()?;
+    collector.observe_syscalls(&snapshot, clock.boot_now());
+    let stats = sensor.stats()?;
+    let end_boot = clock.boot_now();
+    let run = Run {
+        start: start_text,
+        end: clock.format_boot(end_boot),
+        seconds: started.elapsed().as_secs(),
+        node: node_name(),
+        sensor: SensorInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            arch: names::arch().to_string(),
+            hooks: sensor.active_hooks(),
+            missing_hooks: sensor.missing_hooks(),
+            stats,
+        },
+    };
+    let profiles = collector.profiles(&snapshot, &clock, &run, &|id| {
+        who.get(&id)
+            .cloned()
+            .unwrap_or_else(|| Attribution::unnamed(id))
+    });
+    let profiles = picket_profile::merge::merge(profiles);
+    let mut written = Vec::new();
+    for profile in &profiles {
+        written.push(picket_profile::io::write_atomic(&options.out, profile)?);
+    }
+    writeln!(err, "{}", stats_line(&stats, received))?;
+    if undecodable > 0 {
+        writeln!(
+            err,
+            "warning: {undecodable} kernel records could not be decoded (sensor build mismatch?)"
+        )?;
+    }
+    writeln!(
+        err,
+        "wrote {} profile(s) to {}",
+        written.len(),
+        options.out.display()
+    )?;
+    Ok(Recorded {
+        written,
+        stats,
+        received,
+    })
+}
+
+/// `stats events=… drops=… lost_inserts=… read_errors=… received=…`
+pub fn stats_line(stats: &Stats, received: u64) -> String {
+    format!(
+        "stats events={} drops={} lost_inserts={} read_errors={} received={received}",
+        stats.events, stats.drops, stats.lost_inserts, stats.read_errors
+    )
+}
+
+/// Names a cgroup while it still exists: its path, container, pod and workload.
+fn attribute(
+    root: &Path,
+    host_root: &Path,
+    index: &mut attribution::CgroupIndex,
+    id: u64,
+    dir: Option<&Path>,
+    start_ticks: u64,
+) -> Attribution {
+    let path = match dir {
+        Some(dir) => {
+            Some(format!("/{}", dir.strip_prefix(root).unwrap_or(dir).display()).replace("//", "/"))
+        }
+        None => index.resolve(id),
+    };
+    let Some(path) = path else {
+        return Attribution::unnamed(id);
+    };
+    let container = attribution::parse_cgroup_path(&path);
+    let meta = container
+        .as_ref()
+        .and_then(|c| attribution::read_runtime_metadata(host_root, c));
+    let (subject, replica) = attribution::subject_for(&path, meta.as_ref());
+    let mut partial_reasons = Vec::new();
+    let dir = root.join(path.trim_start_matches('/'));
+    let procs = attribution::read_cgroup_procs(&dir).unwrap_or_default();
+    if attribution::started_before(&procs, &host_root.join("proc"), start_ticks) {
+        partial_reasons.push("processes in it started before the sensor".to_string());
+    }
+    Attribution {
+        subject,
+        replica,
+        partial_reasons,
+        skip: meta.is_some_and(|m| m.sandbox),
+    }
+}
