@@ -29,12 +29,16 @@ pub(crate) struct Options {
     pub(crate) corpus: Option<PathBuf>,
     pub(crate) runs: usize,
     pub(crate) edits: usize,
+    pub(crate) sensor_only: bool,
 }
 
 pub(crate) fn run(opts: Options) -> anyhow::Result<()> {
     let root = project_root();
     let sh = Shell::new()?;
     sh.change_dir(&root);
+    if opts.sensor_only {
+        return sensor(&sh, &root);
+    }
     eprintln!("building picket (release)…");
     cmd!(sh, "cargo build --release --locked -p picket").run()?;
     let exe = root.join("target/release/picket");
@@ -242,6 +246,54 @@ pub(crate) fn run(opts: Options) -> anyhow::Result<()> {
     println!(
         "\nPeer figures are the ones recorded in ../shared/peers/README.md on this machine kind, not re-run here."
     );
+    sensor(&sh, &root)
+}
+
+/// The runtime sensor's overhead on a connect loop and a syscall loop, through
+/// `picket-sensor bench` (root and the eBPF toolchain; said and skipped otherwise).
+fn sensor(sh: &Shell, root: &Path) -> anyhow::Result<()> {
+    println!("\n## runtime sensor\n");
+    let uid = cmd!(sh, "id -u").read().unwrap_or_default();
+    if uid.trim() != "0" {
+        println!("Skipped: measuring the sensor needs root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN).");
+        return Ok(());
+    }
+    if cmd!(sh, "bpf-linker --version")
+        .quiet()
+        .ignore_stdout()
+        .ignore_stderr()
+        .run()
+        .is_err()
+    {
+        println!(
+            "Skipped: the eBPF toolchain is missing (runtime-ebpf/scripts/install-ebpf-toolchain.sh)."
+        );
+        return Ok(());
+    }
+    eprintln!("building picket-sensor (release, with its eBPF programs)…");
+    cmd!(
+        sh,
+        "cargo build --release --locked -p picket-sensor --features ebpf"
+    )
+    .run()?;
+    let exe = root.join("target/release/picket-sensor");
+    let out = cmd!(sh, "{exe} bench")
+        .read()
+        .context("picket-sensor bench")?;
+    println!("{out}");
+    let slowdown = out
+        .lines()
+        .find(|l| l.contains("TCP connect"))
+        .and_then(|l| l.trim_end_matches('|').rsplit('|').next())
+        .and_then(|v| v.trim().trim_end_matches('x').parse::<f64>().ok());
+    if let Some(ratio) = slowdown {
+        println!("\n| target | measured | |\n|---|---|---|");
+        verdict(
+            "sensor: under 5% slowdown of a connect-heavy loop",
+            &format!("{:+.1}%", (ratio - 1.0) * 100.0),
+            ratio < 1.05,
+        );
+    }
     Ok(())
 }
 

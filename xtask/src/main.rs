@@ -40,6 +40,8 @@ mod flags {
                 optional --runs n: usize
                 /// Edits per language-server session.
                 optional --edits n: usize
+                /// Only the runtime sensor's overhead (needs root and the eBPF toolchain).
+                optional --sensor-only
             }
             /// Print the YAML tree Picket builds for a file (a debugging aid).
             cmd print-tree {
@@ -60,6 +62,7 @@ fn main() -> anyhow::Result<()> {
             corpus: cmd.corpus,
             runs: cmd.runs.unwrap_or(3),
             edits: cmd.edits.unwrap_or(40),
+            sensor_only: cmd.sensor_only,
         }),
         flags::XtaskCmd::PrintTree(cmd) => {
             let text = std::fs::read_to_string(&cmd.path)?;

@@ -27,6 +27,13 @@ pub(crate) fn run(quick: bool) -> anyhow::Result<()> {
         cmd!(sh, "cargo fmt --all -- --check")
             .run()
             .context("formatting differs: run `cargo fmt --all`")?;
+        // The eBPF programs are their own workspace; rustfmt needs no nightly for them.
+        cmd!(
+            sh,
+            "cargo fmt --manifest-path runtime-ebpf/sensor-ebpf/Cargo.toml -- --check"
+        )
+        .run()
+        .context("formatting differs: run `cargo fmt --manifest-path runtime-ebpf/sensor-ebpf/Cargo.toml`")?;
         step("cargo clippy");
         cmd!(
             sh,
@@ -62,8 +69,84 @@ pub(crate) fn run(quick: bool) -> anyhow::Result<()> {
             .run()
             .context("tests failed")?;
     }
+    sensor(&sh, quick, nextest)?;
     eprintln!("\nall checks passed");
     Ok(())
+}
+
+/// The runtime sensor with its eBPF programs: lints of both sides, then every test of
+/// `picket-sensor` with the `ebpf` feature, the live ones included (they need root). Without
+/// the eBPF toolchain this says what is missing and skips, except under `PICKET_CI=1`.
+fn sensor(sh: &Shell, quick: bool, nextest: bool) -> anyhow::Result<()> {
+    step("runtime sensor: eBPF programs and live tests");
+    if let Some(missing) = missing_ebpf_toolchain(sh) {
+        let reason = format!(
+            "{missing}; install the toolchain with runtime-ebpf/scripts/install-ebpf-toolchain.sh"
+        );
+        if std::env::var_os("PICKET_CI").is_some_and(|v| v == "1") {
+            bail!("the eBPF toolchain must be installed under PICKET_CI=1: {reason}");
+        }
+        eprintln!("SKIP: runtime sensor eBPF build and live tests: {reason}");
+        return Ok(());
+    }
+    if !quick {
+        cmd!(
+            sh,
+            "cargo clippy -p picket-sensor --features ebpf --all-targets --locked -- -D warnings"
+        )
+        .run()
+        .context("clippy found problems in picket-sensor (feature ebpf)")?;
+        let ebpf = sh.push_dir("runtime-ebpf/sensor-ebpf");
+        cmd!(
+            sh,
+            "cargo +nightly clippy --locked --release --target bpfel-unknown-none -Z build-std=core -- -D warnings"
+        )
+        .run()
+        .context("clippy found problems in the eBPF programs")?;
+        drop(ebpf);
+    }
+    if nextest {
+        cmd!(
+            sh,
+            "cargo nextest run -p picket-sensor --features ebpf --locked --no-fail-fast --failure-output final"
+        )
+        .run()
+        .context("runtime sensor tests failed")?;
+    } else {
+        cmd!(
+            sh,
+            "cargo test -p picket-sensor --features ebpf --locked --no-fail-fast"
+        )
+        .run()
+        .context("runtime sensor tests failed")?;
+    }
+    Ok(())
+}
+
+/// What of the eBPF toolchain is missing, if anything.
+fn missing_ebpf_toolchain(sh: &Shell) -> Option<String> {
+    let works = |c: xshell::Cmd<'_>| c.quiet().ignore_stdout().ignore_stderr().run().is_ok();
+    if !works(cmd!(sh, "bpf-linker --version")) {
+        return Some("bpf-linker is not installed".into());
+    }
+    if !works(cmd!(sh, "clang-22 --version")) {
+        return Some("clang-22 is not installed".into());
+    }
+    if !works(cmd!(sh, "bpftool version")) {
+        return Some("bpftool is not installed".into());
+    }
+    let src = cmd!(sh, "rustup component list --toolchain nightly --installed")
+        .quiet()
+        .ignore_stderr()
+        .read()
+        .unwrap_or_default();
+    if !src.lines().any(|l| l.starts_with("rust-src")) {
+        return Some("the nightly toolchain with rust-src is not installed".into());
+    }
+    if !src.lines().any(|l| l.starts_with("clippy")) {
+        return Some("clippy for the nightly toolchain is not installed".into());
+    }
+    None
 }
 
 fn step(name: &str) {
