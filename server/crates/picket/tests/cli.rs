@@ -56,6 +56,25 @@ fn clean_examples_exit_zero() {
     );
 }
 
+/// The runtime sensor's DaemonSet passes the default rules: what it cannot avoid is suppressed
+/// in the manifest, each with its reason, and the suppressions name real rules.
+#[test]
+fn the_sensor_daemonset_is_clean() {
+    let o = run(&["check", "runtime-ebpf/deploy"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let text =
+        std::fs::read_to_string(project_root().join("runtime-ebpf/deploy/picket-sensor.yaml"))
+            .unwrap();
+    for kind in [
+        "kind: DaemonSet",
+        "kind: ServiceAccount",
+        "kind: NetworkPolicy",
+    ] {
+        assert!(text.contains(kind), "{kind}");
+    }
+}
+
 /// Every annotated finding of the fixtures appears in human output as `--> path:line:col`.
 #[test]
 fn human_output_names_file_line_and_column() {
