@@ -96,10 +96,13 @@ fn sensor(sh: &Shell, quick: bool, nextest: bool) -> anyhow::Result<()> {
         )
         .run()
         .context("clippy found problems in picket-sensor (feature ebpf)")?;
+        // Its own target directory under the root one: a `target/` inside the eBPF crate would
+        // be watched by the build script's rerun-if-changed and rebuild the programs needlessly.
+        let target_dir = crate::project_root().join("target/sensor-ebpf-clippy");
         let ebpf = sh.push_dir("runtime-ebpf/sensor-ebpf");
         cmd!(
             sh,
-            "cargo +nightly clippy --locked --release --target bpfel-unknown-none -Z build-std=core -- -D warnings"
+            "cargo +nightly clippy --locked --release --target bpfel-unknown-none -Z build-std=core --target-dir {target_dir} -- -D warnings"
         )
         .run()
         .context("clippy found problems in the eBPF programs")?;

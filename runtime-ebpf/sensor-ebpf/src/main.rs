@@ -357,7 +357,21 @@ pub fn sendmsg6(ctx: SockAddrContext) -> i32 {
     1
 }
 
-/// Records the address a process connects or sends to. Always allows the call.
+/// Datagrams an unconnected UDP socket receives: inbound UDP, in the receiver's process.
+#[cgroup_sock_addr(recvmsg4)]
+pub fn recvmsg4(ctx: SockAddrContext) -> i32 {
+    sock_addr(&ctx, AF_INET, direction::INGRESS);
+    1
+}
+
+#[cgroup_sock_addr(recvmsg6)]
+pub fn recvmsg6(ctx: SockAddrContext) -> i32 {
+    sock_addr(&ctx, AF_INET6, direction::INGRESS);
+    1
+}
+
+/// Records the address a process connects or sends to (egress), or the source of a datagram
+/// it receives with the local port it arrived at (ingress). Always allows the call.
 #[inline(always)]
 fn sock_addr(ctx: &SockAddrContext, family: u8, dir: u8) -> Option<()> {
     let cgroup = current_tracked_cgroup()?;
@@ -382,10 +396,20 @@ fn sock_addr(ctx: &SockAddrContext, family: u8, dir: u8) -> Option<()> {
         addr[8..12].copy_from_slice(&ip[2].to_ne_bytes());
         addr[12..].copy_from_slice(&ip[3].to_ne_bytes());
     }
+    let port = if dir == direction::INGRESS {
+        // The local port: the socket's, in host order.
+        let sk = unsafe { (*sa).__bindgen_anon_1.sk };
+        if sk.is_null() {
+            return None;
+        }
+        unsafe { (*sk).src_port as u16 }
+    } else {
+        u16::from_be(port as u16)
+    };
     let key = NetKey {
         cgroup_id: cgroup,
         addr,
-        port: u16::from_be(port as u16),
+        port,
         family,
         protocol,
         direction: dir,

@@ -95,6 +95,9 @@ enum Command {
         /// Instead: accept TCP connections on this address until killed.
         #[arg(long)]
         serve: Option<std::net::SocketAddr>,
+        /// Instead: receive UDP datagrams on this address until killed.
+        #[arg(long, conflicts_with = "serve")]
+        serve_udp: Option<std::net::SocketAddr>,
     },
 }
 
@@ -168,9 +171,11 @@ fn main() -> ExitCode {
             syscalls,
             count,
             serve,
-        } => match serve {
-            Some(addr) => picket_sensor::workload::serve(addr, &mut std::io::stdout()),
-            None => picket_sensor::workload::run(&picket_sensor::workload::Script {
+            serve_udp,
+        } => match (serve, serve_udp) {
+            (Some(addr), _) => picket_sensor::workload::serve(addr, &mut std::io::stdout()),
+            (None, Some(addr)) => picket_sensor::workload::serve_udp(addr, &mut std::io::stdout()),
+            (None, None) => picket_sensor::workload::run(&picket_sensor::workload::Script {
                 exec,
                 connect,
                 dns,

@@ -57,7 +57,9 @@ impl Hook {
         match self {
             Hook::Exec => "sched:sched_process_exec, argv from syscalls:sys_enter_execve(at)",
             Hook::NetworkEgress => "cgroup connect4/6, sendmsg4/6",
-            Hook::NetworkIngress => "tp_btf/inet_sock_set_state (socket cgroup, CO-RE)",
+            Hook::NetworkIngress => {
+                "TCP: tp_btf/inet_sock_set_state (socket cgroup, CO-RE); UDP: cgroup recvmsg4/6"
+            }
             Hook::Capabilities => "capability:cap_capable",
             Hook::Syscalls => "raw_tp/sys_enter",
             Hook::FileWrites => "syscalls:sys_{enter,exit}_{openat,openat2,open,creat}",
@@ -243,18 +245,24 @@ impl Sensor {
             .with_context(|| format!("opening {}", options.cgroup_root.display()));
         let egress = (|| -> anyhow::Result<()> {
             let cgroup = cgroup.as_ref().map_err(|e| anyhow!("{e:#}"))?;
-            for name in ["connect4", "connect6", "sendmsg4", "sendmsg6"] {
-                let prog: &mut CgroupSockAddr = program(&mut main, name)?.try_into()?;
-                prog.load().with_context(|| format!("loading {name}"))?;
-                // `AllowMultiple` fails with EINVAL through aya 0.14's link API (EBPF.md P4);
-                // links of other programs on the same cgroup coexist anyway.
-                prog.attach(cgroup.as_fd(), CgroupAttachMode::Single)
-                    .with_context(|| {
-                        format!("attaching {name} to {}", options.cgroup_root.display())
-                    })?;
-            }
-            Ok(())
+            attach_sock_addr(
+                &mut main,
+                &["connect4", "connect6", "sendmsg4", "sendmsg6"],
+                cgroup,
+                &options.cgroup_root,
+            )
         })();
+        let udp_ingress = cgroup
+            .as_ref()
+            .map_err(|e| anyhow!("{e:#}"))
+            .and_then(|cgroup| {
+                attach_sock_addr(
+                    &mut main,
+                    &["recvmsg4", "recvmsg6"],
+                    cgroup,
+                    &options.cgroup_root,
+                )
+            });
         hooks.push((Hook::NetworkEgress, egress));
 
         let caps = (|| -> anyhow::Result<()> {
@@ -329,9 +337,11 @@ impl Sensor {
                 .context("attaching tp_btf/inet_sock_set_state")?;
             Ok(ebpf)
         })();
-        let (mut inbound, ingress) = match inbound {
-            Ok(ebpf) => (Some(ebpf), Ok(())),
-            Err(e) => (None, Err(e)),
+        let (mut inbound, ingress) = match (inbound, udp_ingress) {
+            (Ok(ebpf), Ok(())) => (Some(ebpf), Ok(())),
+            (Ok(ebpf), Err(e)) => (Some(ebpf), Err(e.context("UDP (TCP is recorded)"))),
+            (Err(e), Ok(())) => (None, Err(e.context("TCP (UDP is recorded)"))),
+            (Err(tcp), Err(udp)) => (None, Err(anyhow!("TCP: {tcp:#}; UDP: {udp:#}"))),
         };
         hooks.push((Hook::NetworkIngress, ingress));
 
@@ -497,6 +507,24 @@ impl Sensor {
 fn program<'a>(ebpf: &'a mut Ebpf, name: &str) -> anyhow::Result<&'a mut aya::programs::Program> {
     ebpf.program_mut(name)
         .ok_or_else(|| anyhow!("the object has no program `{name}`"))
+}
+
+/// Loads cgroup socket-address programs and attaches them to the cgroup2 root.
+fn attach_sock_addr(
+    ebpf: &mut Ebpf,
+    names: &[&str],
+    cgroup: &std::fs::File,
+    root: &Path,
+) -> anyhow::Result<()> {
+    for &name in names {
+        let prog: &mut CgroupSockAddr = program(ebpf, name)?.try_into()?;
+        prog.load().with_context(|| format!("loading {name}"))?;
+        // `AllowMultiple` fails with EINVAL through aya 0.14's link API (EBPF.md P4); links of
+        // other programs on the same cgroup coexist anyway.
+        prog.attach(cgroup.as_fd(), CgroupAttachMode::Single)
+            .with_context(|| format!("attaching {name} to {}", root.display()))?;
+    }
+    Ok(())
 }
 
 fn attach_tracepoint(

@@ -147,6 +147,18 @@ pub fn serve(addr: SocketAddr, out: &mut dyn Write) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Receives UDP datagrams on `addr` until killed; prints `listening <port>` once bound.
+pub fn serve_udp(addr: SocketAddr, out: &mut dyn Write) -> anyhow::Result<()> {
+    let socket = UdpSocket::bind(addr).with_context(|| format!("listening on {addr} (UDP)"))?;
+    writeln!(out, "listening {}", socket.local_addr()?.port())?;
+    out.flush()?;
+    let mut buf = [0u8; 512];
+    loop {
+        // Errors (e.g. ICMP-induced ones) do not end the server.
+        let _ = socket.recv_from(&mut buf);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

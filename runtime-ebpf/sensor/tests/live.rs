@@ -158,9 +158,13 @@ fn profile_of<'a>(profiles: &'a [Profile], cg: &TempCgroup, log: &str) -> &'a Pr
         .unwrap_or_else(|| panic!("no profile for {}:\n{profiles:#?}\n{log}", cg.rel()))
 }
 
-/// Starts `workload --serve` in `cg` and returns it with its port.
+/// Starts `workload --serve` (TCP) or `--serve-udp` in `cg` and returns it with its port.
 fn server(cg: &TempCgroup, addr: &str) -> (Child, u16) {
-    let mut child = cg.spawn(&["--serve".into(), addr.into()], Stdio::piped());
+    server_with(cg, "--serve", addr)
+}
+
+fn server_with(cg: &TempCgroup, mode: &str, addr: &str) -> (Child, u16) {
+    let mut child = cg.spawn(&[mode.into(), addr.into()], Stdio::piped());
     let mut line = String::new();
     BufReader::new(child.stdout.as_mut().unwrap())
         .read_line(&mut line)
@@ -207,6 +211,8 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     // The server listens on both families, in its own cgroup.
     let (mut server4, port4) = server(&srv, "127.0.0.1:0");
     let (mut server6, port6) = server(&srv, "[::1]:0");
+    let (mut udp4, uport4) = server_with(&srv, "--serve-udp", "127.0.0.1:0");
+    let (mut udp6, uport6) = server_with(&srv, "--serve-udp", "[::1]:0");
 
     // A decoy outside the tracked cgroups: a listener, an exec, a connection and a write that
     // must appear in no profile.
@@ -235,6 +241,10 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
         "127.0.0.1:53".into(),
         "--dns".into(),
         "[::1]:53".into(),
+        "--dns".into(),
+        format!("127.0.0.1:{uport4}"),
+        "--dns".into(),
+        format!("[::1]:{uport6}"),
         "--chown".into(),
         chowned.display().to_string(),
         "--write".into(),
@@ -245,9 +255,10 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     // Let the server side finish its handshakes before stopping.
     std::thread::sleep(Duration::from_millis(300));
     let (profiles, log) = rec.finish();
-    let _ = server4.kill();
-    let _ = server6.kill();
-    let _ = (server4.wait(), server6.wait());
+    for server in [&mut server4, &mut server6, &mut udp4, &mut udp6] {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
 
     let c = profile_of(&profiles, &client, &log);
     let s = profile_of(&profiles, &srv, &log);
@@ -269,7 +280,8 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     assert_eq!(true_exec.argv, ["/bin/true"]);
     assert_eq!(exec(SENSOR).argv[..2], [SENSOR, "workload"]);
 
-    // Network: exactly the two connections and the two DNS queries, all outbound.
+    // Network: exactly the two connections and the four datagrams (two DNS queries to port 53,
+    // two to the server's UDP ports), all outbound.
     let peers: Vec<(Direction, Protocol, &str, u16, bool, u64)> = c
         .network
         .iter()
@@ -296,6 +308,15 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
         (Direction::Egress, Protocol::Tcp, "::1", port6, false, 1),
         (Direction::Egress, Protocol::Udp, "127.0.0.1", 53, true, 1),
         (Direction::Egress, Protocol::Udp, "::1", 53, true, 1),
+        (
+            Direction::Egress,
+            Protocol::Udp,
+            "127.0.0.1",
+            uport4,
+            false,
+            1,
+        ),
+        (Direction::Egress, Protocol::Udp, "::1", uport6, false, 1),
     ];
     expected.sort();
     let mut got = peers.clone();
@@ -329,14 +350,20 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     );
     assert!(c.syscalls.iter().all(|s| s.evidence.count > 0));
 
-    // Inbound: attributed to the server's cgroup, from each family's client address.
-    let ingress: Vec<(&str, u16)> = s
+    // Inbound: attributed to the server's cgroup, from each family's client address, at the
+    // local port, for TCP and UDP.
+    let ingress: Vec<(Protocol, &str, u16)> = s
         .network
         .iter()
         .filter(|p| p.direction == Direction::Ingress)
-        .map(|p| (p.address.as_str(), p.port))
+        .map(|p| (p.protocol, p.address.as_str(), p.port))
         .collect();
-    let mut want = vec![("127.0.0.1", port4), ("::1", port6)];
+    let mut want = vec![
+        (Protocol::Tcp, "127.0.0.1", port4),
+        (Protocol::Tcp, "::1", port6),
+        (Protocol::Udp, "127.0.0.1", uport4),
+        (Protocol::Udp, "::1", uport6),
+    ];
     want.sort();
     let mut ingress_sorted = ingress.clone();
     ingress_sorted.sort();
