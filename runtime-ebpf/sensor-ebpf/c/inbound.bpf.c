@@ -42,6 +42,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct picket_net_key);
 	__type(value, struct picket_fact_stats);
 } NETS_IN SEC(".maps");
@@ -50,7 +51,7 @@ static __always_inline void count(__u32 slot)
 {
 	__u64 *p = bpf_map_lookup_elem(&STATS_IN, &slot);
 	if (p)
-		*p += 1;
+		__sync_fetch_and_add(p, 1);
 }
 
 static __always_inline int tracked(__u64 cgroup)

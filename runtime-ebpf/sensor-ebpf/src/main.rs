@@ -17,7 +17,7 @@ use core::intrinsics::{AtomicOrdering, atomic_or, atomic_xadd};
 
 use aya_ebpf::{
     EbpfContext,
-    bindings::BPF_NOEXIST,
+    bindings::{BPF_F_NO_PREALLOC, BPF_NOEXIST},
     helpers::{
         bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid,
         bpf_get_current_uid_gid, bpf_ktime_get_boot_ns, bpf_probe_read_kernel_buf,
@@ -66,18 +66,24 @@ static STATS: PerCpuArray<u64> = PerCpuArray::with_max_entries(stat::LEN, 0);
 #[map]
 static TRACKED: HashMap<u64, u8> = HashMap::with_max_entries(4096, 0);
 
+// Fact maps allocate entries as they fill (BPF_F_NO_PREALLOC): their memory follows the facts
+// seen, not their capacity (preallocated, these would hold tens of MiB on every node, and the
+// per-CPU syscall counts 2 KiB × CPUs × entries).
+const GROW: u32 = BPF_F_NO_PREALLOC;
+
 #[map]
-static EXECS: HashMap<ExecKey, FactStats> = HashMap::with_max_entries(16384, 0);
+static EXECS: HashMap<ExecKey, FactStats> = HashMap::with_max_entries(16384, GROW);
 #[map]
-static NETS: HashMap<NetKey, FactStats> = HashMap::with_max_entries(65536, 0);
+static NETS: HashMap<NetKey, FactStats> = HashMap::with_max_entries(65536, GROW);
 #[map]
-static CAPS: HashMap<CapKey, FactStats> = HashMap::with_max_entries(16384, 0);
+static CAPS: HashMap<CapKey, FactStats> = HashMap::with_max_entries(16384, GROW);
 #[map]
-static FILES: HashMap<FileKey, FactStats> = HashMap::with_max_entries(65536, 0);
+static FILES: HashMap<FileKey, FactStats> = HashMap::with_max_entries(65536, GROW);
 #[map]
-static SYSCALL_COUNTS: PerCpuHashMap<u64, SyscallCounts> = PerCpuHashMap::with_max_entries(4096, 0);
+static SYSCALL_COUNTS: PerCpuHashMap<u64, SyscallCounts> =
+    PerCpuHashMap::with_max_entries(4096, GROW);
 #[map]
-static SYSCALL_SEEN: HashMap<u64, [u64; SYSCALL_MAX / 64]> = HashMap::with_max_entries(4096, 0);
+static SYSCALL_SEEN: HashMap<u64, [u64; SYSCALL_MAX / 64]> = HashMap::with_max_entries(16384, GROW);
 
 /// Argv read at `execve` entry, by thread id, until `sched_process_exec` takes it.
 #[map]
@@ -100,7 +106,8 @@ static ZEROS: Array<SyscallCounts> = Array::with_max_entries(1, 0);
 #[inline(always)]
 fn count(slot: u32) {
     if let Some(p) = STATS.get_ptr_mut(slot) {
-        unsafe { *p += 1 };
+        // Atomic even though per CPU: cgroup socket programs can be preempted on their CPU.
+        unsafe { atomic_xadd::<u64, u64, { AtomicOrdering::Relaxed }>(p, 1) };
     }
 }
 
@@ -474,27 +481,32 @@ fn syscall(ctx: &RawTracePointContext) -> Option<()> {
     }
     let nr = id as usize;
     let counts = match SYSCALL_COUNTS.get_ptr_mut(cgroup) {
-        Some(c) => c,
+        Some(c) => Some(c),
         None => {
             let zeros = ZEROS.get_ptr(0)?;
-            if SYSCALL_COUNTS
-                .insert(cgroup, unsafe { &*zeros }, BPF_NOEXIST as u64)
-                .is_err()
-            {
-                // Lost a race on this CPU cannot happen; the map is full.
-                count(stat::LOST_INSERTS);
-            }
-            SYSCALL_COUNTS.get_ptr_mut(cgroup)?
+            let _ = SYSCALL_COUNTS.insert(cgroup, unsafe { &*zeros }, BPF_NOEXIST as u64);
+            SYSCALL_COUNTS.get_ptr_mut(cgroup)
         }
     };
-    let seen_here = unsafe {
-        let c = &mut (*counts).counts[nr];
-        let before = *c;
-        *c = before.wrapping_add(1);
-        before != 0
-    };
-    if seen_here {
-        return Some(());
+    let mut flags = 0;
+    match counts {
+        Some(counts) => {
+            let seen_here = unsafe {
+                let c = &mut (*counts).counts[nr];
+                let before = *c;
+                *c = before.wrapping_add(1);
+                before != 0
+            };
+            if seen_here {
+                return Some(());
+            }
+        }
+        None => {
+            // The counts map is full: the first use of each syscall still reaches userspace
+            // through the (larger) bitmap map, without a count.
+            count(stat::LOST_INSERTS);
+            flags = FLAG_UNAGGREGATED;
+        }
     }
     let word = nr / 64;
     let bit = 1u64 << (nr % 64);
@@ -514,7 +526,7 @@ fn syscall(ctx: &RawTracePointContext) -> Option<()> {
     }
     let ts = now();
     emit(SyscallEvent {
-        header: header(kind::SYSCALL, 0, cgroup, ts),
+        header: header(kind::SYSCALL, flags, cgroup, ts),
         nr: nr as u32,
         _pad: 0,
     });

@@ -30,6 +30,16 @@ pub struct Figures {
 
 struct Cgroup(PathBuf);
 
+/// A child process killed (and reaped) when dropped, so no error path leaves it running.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 impl Drop for Cgroup {
     fn drop(&mut self) {
         for _ in 0..50 {
@@ -97,13 +107,14 @@ pub fn run(options: &BenchOptions, out: &mut dyn Write) -> anyhow::Result<(Figur
     let id = attribution::cgroup_id(&cgroup.0)?;
 
     // The server runs in the same cgroup, so both ends of each connection pay.
-    let mut server = spawn_in(
+    // Declared after the cgroup, so dropped (killed) before the cgroup is removed.
+    let mut server = KillOnDrop(spawn_in(
         &cgroup.0,
         &["--serve".into(), "127.0.0.1:0".into()],
         Stdio::piped(),
-    )?;
+    )?);
     let mut line = String::new();
-    BufReader::new(server.stdout.as_mut().context("server stdout")?).read_line(&mut line)?;
+    BufReader::new(server.0.stdout.as_mut().context("server stdout")?).read_line(&mut line)?;
     let port: u16 = line
         .trim()
         .strip_prefix("listening ")
@@ -154,8 +165,7 @@ pub fn run(options: &BenchOptions, out: &mut dyn Write) -> anyhow::Result<(Figur
         }
         Ok((best_off, best_on))
     })();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let (off, on) = result?;
 
     writeln!(

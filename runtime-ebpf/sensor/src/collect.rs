@@ -120,6 +120,8 @@ struct FromEvents {
     files: HashMap<Vec<u8>, FactStats>,
     /// Syscall number → first sighting.
     syscall_first: BTreeMap<u32, u64>,
+    /// Syscalls of a cgroup the counts map had no room for: seen, count unknown (at least 1).
+    syscall_uncounted: BTreeMap<u32, FactStats>,
 }
 
 /// Syscall counts between snapshots, to date the last call.
@@ -206,6 +208,9 @@ impl Collector {
             Event::Syscall(e) => {
                 let first = facts.syscall_first.entry(e.nr).or_insert(ts);
                 *first = (*first).min(ts);
+                if unaggregated {
+                    add_unaggregated(facts.syscall_uncounted.entry(e.nr).or_default(), ts);
+                }
             }
             Event::File(e) => {
                 let s = facts.files.entry(c_str(&e.key.path).to_vec()).or_default();
@@ -217,8 +222,8 @@ impl Collector {
     }
 
     /// Notes syscall counts at `now_ns` (boot clock), so a count that moved dates its last call.
-    pub fn observe_syscalls(&mut self, snapshot: &Snapshot, now_ns: u64) {
-        for (cgroup, counts) in &snapshot.syscalls {
+    pub fn observe_syscalls(&mut self, syscalls: &[(u64, Vec<u64>)], now_ns: u64) {
+        for (cgroup, counts) in syscalls {
             let track = self.syscalls.entry(*cgroup).or_default();
             if track.counts.len() < counts.len() {
                 track.counts.resize(counts.len(), 0);
@@ -241,21 +246,11 @@ impl Collector {
         run: &Run,
         attribution: &dyn Fn(u64) -> Attribution,
     ) -> Vec<Profile> {
-        let mut cgroups: BTreeMap<u64, ()> = self.cgroups.keys().map(|c| (*c, ())).collect();
-        for id in snapshot
-            .execs
-            .iter()
-            .map(|(k, _)| k.cgroup_id)
-            .chain(snapshot.nets.iter().map(|(k, _)| k.cgroup_id))
-            .chain(snapshot.caps.iter().map(|(k, _)| k.cgroup_id))
-            .chain(snapshot.files.iter().map(|(k, _)| k.cgroup_id))
-            .chain(snapshot.syscalls.iter().map(|(c, _)| *c))
-        {
-            cgroups.insert(id, ());
-        }
+        let mut cgroups = snapshot.cgroups();
+        cgroups.extend(self.cgroups.keys());
         let empty = FromEvents::default();
         let mut out = Vec::new();
-        for &cgroup in cgroups.keys() {
+        for &cgroup in &cgroups {
             let who = attribution(cgroup);
             if who.skip {
                 continue;
@@ -362,6 +357,18 @@ impl Collector {
                 .collect();
 
             let mut syscalls = Vec::new();
+            for (&nr, s) in &events.syscall_uncounted {
+                let counted = snapshot.syscalls.iter().any(|(c, counts)| {
+                    *c == cgroup && counts.get(nr as usize).is_some_and(|&n| n > 0)
+                });
+                if !counted {
+                    syscalls.push(Syscall {
+                        name: names::syscall(nr),
+                        nr,
+                        evidence: evidence(s),
+                    });
+                }
+            }
             if let Some((_, counts)) = snapshot.syscalls.iter().find(|(c, _)| *c == cgroup) {
                 let track = self.syscalls.get(&cgroup);
                 for (nr, &count) in counts.iter().enumerate() {
@@ -395,10 +402,17 @@ impl Collector {
                     .iter()
                     .map(|m| format!("hook {} missing: {}", m.hook, m.reason)),
             );
-            if run.sensor.stats.drops > 0 {
+            let stats = &run.sensor.stats;
+            if stats.drops > 0 {
                 partial_reasons.push(format!(
-                    "{} events were dropped (ring buffer full); their facts keep their counts but may lack argv",
-                    run.sensor.stats.drops
+                    "{} events were dropped (ring buffer full): facts counted in maps keep their counts but may lack argv",
+                    stats.drops
+                ));
+            }
+            if stats.lost_inserts > 0 {
+                partial_reasons.push(format!(
+                    "{} facts did not fit in the kernel's maps: they were sent as events, so a dropped one is missing and counts may be low",
+                    stats.lost_inserts
                 ));
             }
             let mut profile = Profile {
@@ -705,28 +719,10 @@ mod tests {
         }));
         let mut counts = vec![0u64; 512];
         counts[42] = 2;
-        c.observe_syscalls(
-            &Snapshot {
-                syscalls: vec![(4, counts.clone())],
-                ..Default::default()
-            },
-            1_000,
-        );
+        c.observe_syscalls(&[(4, counts.clone())], 1_000);
         counts[42] = 5;
-        c.observe_syscalls(
-            &Snapshot {
-                syscalls: vec![(4, counts.clone())],
-                ..Default::default()
-            },
-            2_000,
-        );
-        c.observe_syscalls(
-            &Snapshot {
-                syscalls: vec![(4, counts.clone())],
-                ..Default::default()
-            },
-            3_000,
-        );
+        c.observe_syscalls(&[(4, counts.clone())], 2_000);
+        c.observe_syscalls(&[(4, counts.clone())], 3_000);
         let snapshot = Snapshot {
             syscalls: vec![(4, counts)],
             ..Default::default()

@@ -25,7 +25,9 @@ enum Command {
     #[command(after_help = "Examples:\n  \
         picket-sensor record --all --duration 10m --out profiles/\n  \
         picket-sensor record --cgroup /sys/fs/cgroup/system.slice/nginx.service --out profiles/\n  \
-        picket-sensor record --cgroup /kubepods.slice/kubepods-burstable.slice --out profiles/")]
+        picket-sensor record --cgroup /system.slice/docker-<id>.scope --out profiles/\n\n\
+        A cgroup is watched alone, not the cgroups below it: name the container's own cgroup (a \
+        .scope or a container id directory), not a pod or QoS slice.")]
     Record {
         /// Stop after this long (`30s`, `10m`, `2h`); without it, record until Ctrl-C or SIGTERM.
         #[arg(long, value_parser = parse_duration)]

@@ -107,6 +107,13 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("creating the output directory {}", options.out.display()))?;
 
+    // The window opens before the programs attach: no fact predates it.
+    let clock = Clock::now();
+    let start_boot = clock.boot_now();
+    let started = Instant::now();
+    let start_text = clock.format_boot(start_boot);
+    // Processes older than this (clock ticks since boot) ran before the programs were attached.
+    let start_ticks = attribution::ticks_since_boot(&options.host_root.join("proc")).unwrap_or(0);
     let mut sensor = Sensor::load(&Options {
         cgroup_root: root.clone(),
         track_all: options.all,
@@ -120,16 +127,13 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
             Err(reason) => writeln!(err, "  MISSING  {:<16} {reason}", hook.name())?,
         }
     }
+    for warning in &sensor.warnings {
+        writeln!(err, "  warning: {warning}")?;
+    }
     if sensor.hooks.iter().all(|(_, r)| r.is_err()) {
         bail!("no hook could be attached; nothing to record");
     }
 
-    let clock = Clock::now();
-    let start_boot = clock.boot_now();
-    let started = Instant::now();
-    let start_text = clock.format_boot(start_boot);
-    // Processes older than this (clock ticks since boot) ran before the programs were attached.
-    let start_ticks = attribution::ticks_since_boot(&options.host_root.join("proc")).unwrap_or(0);
     let mut index = attribution::CgroupIndex::scan(&root);
     let mut who: HashMap<u64, Attribution> = HashMap::new();
     let mut collector = Collector::default();
@@ -150,6 +154,9 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
     }
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second signal while the profiles are being written ends the process at once.
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))
+            .context("installing the signal handler")?;
         signal_hook::flag::register(signal, Arc::clone(&stop))
             .context("installing the signal handler")?;
     }
@@ -191,14 +198,14 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
         }
         if last_tick.elapsed() >= Duration::from_secs(1) {
             last_tick = Instant::now();
-            let snapshot = sensor.snapshot()?;
-            collector.observe_syscalls(&snapshot, clock.boot_now());
+            collector.observe_syscalls(&sensor.syscall_counts(), clock.boot_now());
             let stats = sensor.stats()?;
+            // Progress output is best effort: a closed terminal must not lose the profiles.
             if options.stats {
-                writeln!(err, "{}", stats_line(&stats, received))?;
+                let _ = writeln!(err, "{}", stats_line(&stats, received));
             }
             if live {
-                write!(
+                let _ = write!(
                     err,
                     "\r\x1b[K{:>5}s  {} cgroups  {} facts  {} events  {} dropped",
                     started.elapsed().as_secs(),
@@ -206,19 +213,28 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
                     collector.facts(),
                     received,
                     stats.drops
-                )?;
-                err.flush()?;
+                );
+                let _ = err.flush();
             }
         }
         sensor.wait(Duration::from_millis(100));
     }
     if live {
-        writeln!(err)?;
+        let _ = writeln!(err);
     }
 
+    // Detach first, then read what is left: nothing can arrive after the last read.
+    sensor.stop();
+    received += sensor.drain(|e| collector.handle(&e), &mut undecodable) as u64;
     let snapshot = sensor.snapshot()?;
-    collector.observe_syscalls(&snapshot, clock.boot_now());
+    collector.observe_syscalls(&snapshot.syscalls, clock.boot_now());
     let stats = sensor.stats()?;
+    // Name what only the maps knew, while it may still exist.
+    for id in snapshot.cgroups() {
+        who.entry(id).or_insert_with(|| {
+            attribute(&root, &options.host_root, &mut index, id, None, start_ticks)
+        });
+    }
     let end_boot = clock.boot_now();
     let run = Run {
         start: start_text,
@@ -238,29 +254,50 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
             .cloned()
             .unwrap_or_else(|| Attribution::unnamed(id))
     });
-    let profiles = picket_profile::merge::merge(profiles);
-    let mut written = Vec::new();
-    for profile in &profiles {
-        written.push(picket_profile::io::write_atomic(&options.out, profile)?);
-    }
-    writeln!(err, "{}", stats_line(&stats, received))?;
+    let written = write_profiles(&options.out, profiles, &stats)?;
+    let _ = writeln!(err, "{}", stats_line(&stats, received));
     if undecodable > 0 {
-        writeln!(
+        let _ = writeln!(
             err,
             "warning: {undecodable} kernel records could not be decoded (sensor build mismatch?)"
-        )?;
+        );
     }
-    writeln!(
+    let _ = writeln!(
         err,
         "wrote {} profile(s) to {}",
         written.len(),
         options.out.display()
-    )?;
+    );
     Ok(Recorded {
         written,
         stats,
         received,
     })
+}
+
+/// Merges the run's profiles (replicas of a workload on this node become one), then each with
+/// the profile already in `out` under the same name, from an earlier run (so a restarted sensor
+/// adds to what it learned), and writes them. Every profile carries this run's counters once.
+fn write_profiles(
+    out: &Path,
+    profiles: Vec<picket_profile::Profile>,
+    stats: &Stats,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for mut profile in picket_profile::merge::merge(profiles) {
+        profile.sensor.stats = *stats;
+        let path = out.join(picket_profile::io::file_name(&profile.subject));
+        if let Ok(text) = std::fs::read_to_string(&path)
+            && let Ok(earlier) = picket_profile::Profile::from_json(&text)
+        {
+            let merged = picket_profile::merge::merge(vec![earlier, profile.clone()]);
+            if let [one] = merged.as_slice() {
+                profile = one.clone();
+            }
+        }
+        written.push(picket_profile::io::write_atomic(out, &profile)?);
+    }
+    Ok(written)
 }
 
 /// `stats events=… drops=… lost_inserts=… read_errors=… received=…`

@@ -137,6 +137,20 @@ pub struct Snapshot {
     pub syscalls: Vec<(u64, Vec<u64>)>,
 }
 
+impl Snapshot {
+    /// Every cgroup with a fact.
+    pub fn cgroups(&self) -> std::collections::BTreeSet<u64> {
+        self.execs
+            .iter()
+            .map(|(k, _)| k.cgroup_id)
+            .chain(self.nets.iter().map(|(k, _)| k.cgroup_id))
+            .chain(self.caps.iter().map(|(k, _)| k.cgroup_id))
+            .chain(self.files.iter().map(|(k, _)| k.cgroup_id))
+            .chain(self.syscalls.iter().map(|(c, _)| *c))
+            .collect()
+    }
+}
+
 /// The embedded objects: the Rust programs and the C one.
 fn objects() -> anyhow::Result<(&'static [u8], &'static [u8])> {
     #[cfg(feature = "ebpf")]
@@ -156,14 +170,47 @@ fn objects() -> anyhow::Result<(&'static [u8], &'static [u8])> {
     }
 }
 
+/// The maps userspace reads, owned apart from the programs so that they outlive them.
+struct Maps {
+    stats: Vec<PerCpuArray<MapData, u64>>,
+    tracked: Vec<HashMap<MapData, u64, u8>>,
+    execs: HashMap<MapData, ExecKey, FactStats>,
+    nets: Vec<HashMap<MapData, NetKey, FactStats>>,
+    caps: HashMap<MapData, CapKey, FactStats>,
+    files: HashMap<MapData, FileKey, FactStats>,
+    syscall_counts: PerCpuHashMap<MapData, u64, SyscallCounts>,
+}
+
+/// Per-CPU syscall counters are 32 bits wide and wrap; userspace adds up their deltas.
+#[derive(Default)]
+struct SyscallTotals {
+    /// Last value seen per cgroup, CPU-major (`cpu * SYSCALL_MAX + nr`).
+    previous: std::collections::HashMap<u64, Vec<u32>>,
+    totals: std::collections::HashMap<u64, Vec<u64>>,
+}
+
 /// Loaded and attached programs.
 pub struct Sensor {
-    main: Ebpf,
-    inbound: Option<Ebpf>,
+    /// The loaded objects; dropping them detaches and unloads the programs.
+    programs: Vec<Ebpf>,
+    maps: Maps,
+    syscalls: SyscallTotals,
     events: RingBuf<MapData>,
     events_in: Option<RingBuf<MapData>>,
     /// Every hook, attached (`Ok`) or not (`Err(reason)`).
     pub hooks: Vec<(Hook, Result<(), String>)>,
+    /// What works only in part (e.g. execs without argv).
+    pub warnings: Vec<String>,
+}
+
+fn take<T>(ebpf: &mut Ebpf, name: &str) -> anyhow::Result<T>
+where
+    T: TryFrom<aya::maps::Map, Error = aya::maps::MapError>,
+{
+    let map = ebpf
+        .take_map(name)
+        .with_context(|| format!("the object has no map {name}"))?;
+    T::try_from(map).with_context(|| format!("map {name}"))
 }
 
 impl Sensor {
@@ -215,6 +262,7 @@ impl Sensor {
             .map_err(|e| load_error("the eBPF programs", e))?;
 
         let mut hooks = Vec::new();
+        let mut warnings = Vec::new();
         // exec: the record is required, argv is best effort.
         let exec = (|| -> anyhow::Result<()> {
             let tracefs = tracefs.as_ref().map_err(|e| anyhow!("{e:#}"))?;
@@ -228,14 +276,16 @@ impl Sensor {
                 "sched",
                 "sched_process_exec",
             )?;
-            for (prog, name, argv_index) in [
-                ("sys_enter_execve", "sys_enter_execve", 1),
-                ("sys_enter_execveat", "sys_enter_execveat", 2),
-            ] {
-                let f = tracefs::format(tracefs, "syscalls", name)?;
-                tracefs::check_syscall_arg(&f, "argv", argv_index)
-                    .with_context(|| format!("syscalls:{name}"))?;
-                attach_tracepoint(&mut main, prog, "syscalls", name)?;
+            // Argv is best effort: without it execs are still recorded, flagged incomplete.
+            for (name, argv_index) in [("sys_enter_execve", 1), ("sys_enter_execveat", 2)] {
+                let attached = tracefs::format(tracefs, "syscalls", name).and_then(|f| {
+                    tracefs::check_syscall_arg(&f, "argv", argv_index)
+                        .with_context(|| format!("syscalls:{name}"))?;
+                    attach_tracepoint(&mut main, name, "syscalls", name)
+                });
+                if let Err(e) = attached {
+                    warnings.push(format!("exec: no argv from {name}: {e:#}"));
+                }
             }
             Ok(())
         })();
@@ -345,11 +395,23 @@ impl Sensor {
         };
         hooks.push((Hook::NetworkIngress, ingress));
 
-        let events = RingBuf::try_from(main.take_map("EVENTS").context("map EVENTS")?)?;
+        let events = take(&mut main, "EVENTS")?;
+        let mut maps = Maps {
+            stats: vec![take(&mut main, "STATS")?],
+            tracked: vec![take(&mut main, "TRACKED")?],
+            execs: take(&mut main, "EXECS")?,
+            nets: vec![take(&mut main, "NETS")?],
+            caps: take(&mut main, "CAPS")?,
+            files: take(&mut main, "FILES")?,
+            syscall_counts: take(&mut main, "SYSCALL_COUNTS")?,
+        };
         let events_in = match inbound.as_mut() {
-            Some(ebpf) => Some(RingBuf::try_from(
-                ebpf.take_map("EVENTS_IN").context("map EVENTS_IN")?,
-            )?),
+            Some(ebpf) => {
+                maps.stats.push(take(ebpf, "STATS_IN")?);
+                maps.tracked.push(take(ebpf, "TRACKED_IN")?);
+                maps.nets.push(take(ebpf, "NETS_IN")?);
+                Some(take(ebpf, "EVENTS_IN")?)
+            }
             None => None,
         };
         let hooks = hooks
@@ -357,12 +419,20 @@ impl Sensor {
             .map(|(h, r)| (h, r.map_err(|e| format!("{e:#}"))))
             .collect();
         Ok(Sensor {
-            main,
-            inbound,
+            programs: std::iter::once(main).chain(inbound).collect(),
+            warnings,
+            maps,
+            syscalls: SyscallTotals::default(),
             events,
             events_in,
             hooks,
         })
+    }
+
+    /// Detaches and unloads every program; the maps and ring buffers stay readable. Called
+    /// before the last read, so that nothing arrives after it.
+    pub fn stop(&mut self) {
+        self.programs.clear();
     }
 
     /// The hooks that are not attached, with reasons, as profiles list them.
@@ -388,15 +458,9 @@ impl Sensor {
 
     /// Starts watching a cgroup (by id, the inode of its directory).
     pub fn track(&mut self, cgroup_id: u64) -> anyhow::Result<()> {
-        let mut map: HashMap<_, u64, u8> =
-            HashMap::try_from(self.main.map_mut("TRACKED").context("map TRACKED")?)?;
-        map.insert(cgroup_id, 1, 0)
-            .context("adding to TRACKED (at most 4096 cgroups)")?;
-        if let Some(inbound) = self.inbound.as_mut() {
-            let mut map: HashMap<_, u64, u8> =
-                HashMap::try_from(inbound.map_mut("TRACKED_IN").context("map TRACKED_IN")?)?;
+        for map in &mut self.maps.tracked {
             map.insert(cgroup_id, 1, 0)
-                .context("adding to TRACKED_IN")?;
+                .context("adding a cgroup to the tracked set (at most 4096 cgroups)")?;
         }
         Ok(())
     }
@@ -423,12 +487,18 @@ impl Sensor {
         }
     }
 
-    /// Hands every pending event to `f`; returns how many there were. Records this build
-    /// cannot decode are counted in `undecodable`.
+    /// Hands pending events to `f` (at most 65,536 per ring, so a flood cannot starve the
+    /// caller); returns how many there were. Records this build cannot decode are counted in
+    /// `undecodable`.
     pub fn drain(&mut self, mut f: impl FnMut(Event), undecodable: &mut u64) -> usize {
+        const BATCH: usize = 65_536;
         let mut n = 0;
         for rb in std::iter::once(&mut self.events).chain(self.events_in.as_mut()) {
-            while let Some(item) = rb.next() {
+            let mut taken = 0;
+            while taken < BATCH
+                && let Some(item) = rb.next()
+            {
+                taken += 1;
                 n += 1;
                 match Event::decode(&item) {
                     Some(e) => f(e),
@@ -442,18 +512,11 @@ impl Sensor {
     /// Kernel counters summed over CPUs and objects.
     pub fn stats(&self) -> anyhow::Result<Stats> {
         let mut totals = [0u64; stat::LEN as usize];
-        let mut add = |ebpf: &Ebpf, name: &str| -> anyhow::Result<()> {
-            let map: PerCpuArray<_, u64> =
-                PerCpuArray::try_from(ebpf.map(name).context(format!("map {name}"))?)?;
+        for map in &self.maps.stats {
             for (slot, total) in totals.iter_mut().enumerate() {
                 let values = map.get(&(slot as u32), 0)?;
                 *total += values.iter().sum::<u64>();
             }
-            Ok(())
-        };
-        add(&self.main, "STATS")?;
-        if let Some(inbound) = &self.inbound {
-            add(inbound, "STATS_IN")?;
         }
         Ok(Stats {
             events: totals[stat::EVENTS as usize],
@@ -463,43 +526,51 @@ impl Sensor {
         })
     }
 
-    /// Everything the kernel aggregated so far.
-    pub fn snapshot(&self) -> anyhow::Result<Snapshot> {
-        fn facts<K: aya::Pod>(ebpf: &Ebpf, name: &str) -> anyhow::Result<Vec<(K, FactStats)>> {
-            let map: HashMap<_, K, FactStats> =
-                HashMap::try_from(ebpf.map(name).context(format!("map {name}"))?)?;
-            // An entry can vanish between listing and reading only if it is deleted, which
-            // these maps never are; skip errors rather than stop.
-            Ok(map.iter().filter_map(Result::ok).collect())
-        }
-        let mut nets = facts::<NetKey>(&self.main, "NETS")?;
-        if let Some(inbound) = &self.inbound {
-            nets.extend(facts::<NetKey>(inbound, "NETS_IN")?);
-        }
-        let counts: PerCpuHashMap<_, u64, SyscallCounts> = PerCpuHashMap::try_from(
-            self.main
-                .map("SYSCALL_COUNTS")
-                .context("map SYSCALL_COUNTS")?,
-        )?;
-        let mut syscalls = Vec::new();
-        for entry in counts.iter() {
+    /// Calls per syscall number of every cgroup so far. Call it at least every hour: the
+    /// kernel's per-CPU counters are 32 bits wide.
+    pub fn syscall_counts(&mut self) -> Vec<(u64, Vec<u64>)> {
+        for entry in self.maps.syscall_counts.iter() {
             let Ok((cgroup, per_cpu)) = entry else {
                 continue;
             };
-            let mut sum = vec![0u64; SYSCALL_MAX];
-            for cpu in per_cpu.iter() {
-                for (total, c) in sum.iter_mut().zip(cpu.counts.iter()) {
-                    *total += u64::from(*c);
+            let previous = self.syscalls.previous.entry(cgroup).or_default();
+            let totals = self
+                .syscalls
+                .totals
+                .entry(cgroup)
+                .or_insert_with(|| vec![0; SYSCALL_MAX]);
+            for (cpu, values) in per_cpu.iter().enumerate() {
+                let base = cpu * SYSCALL_MAX;
+                if previous.len() < base + SYSCALL_MAX {
+                    previous.resize(base + SYSCALL_MAX, 0);
+                }
+                for (nr, &now) in values.counts.iter().enumerate() {
+                    let before = &mut previous[base + nr];
+                    totals[nr] += u64::from(now.wrapping_sub(*before));
+                    *before = now;
                 }
             }
-            syscalls.push((cgroup, sum));
+        }
+        self.syscalls
+            .totals
+            .iter()
+            .map(|(cgroup, counts)| (*cgroup, counts.clone()))
+            .collect()
+    }
+
+    /// Everything the kernel aggregated so far.
+    pub fn snapshot(&mut self) -> anyhow::Result<Snapshot> {
+        fn facts<K: aya::Pod>(map: &HashMap<MapData, K, FactStats>) -> Vec<(K, FactStats)> {
+            // Entries are never deleted, so listing and reading agree; skip errors rather
+            // than stop.
+            map.iter().filter_map(Result::ok).collect()
         }
         Ok(Snapshot {
-            execs: facts(&self.main, "EXECS")?,
-            nets,
-            caps: facts(&self.main, "CAPS")?,
-            files: facts(&self.main, "FILES")?,
-            syscalls,
+            execs: facts(&self.maps.execs),
+            nets: self.maps.nets.iter().flat_map(facts).collect(),
+            caps: facts(&self.maps.caps),
+            files: facts(&self.maps.files),
+            syscalls: self.syscall_counts(),
         })
     }
 }
@@ -613,15 +684,39 @@ fn inode(path: &Path) -> anyhow::Result<u64> {
         .ino())
 }
 
-/// The cgroup v2 id of this process. Through the host's `/proc`, `self` is this process as the
-/// host sees it, so the path is the host's even inside a container's cgroup namespace.
+/// The cgroup v2 id of this process: the cgroup whose `cgroup.procs` lists it. `/proc/self/cgroup`
+/// names it relative to this process's cgroup namespace (`/` in most containers), so that path is
+/// checked, and the tree searched when it is wrong.
 fn own_cgroup(proc_root: &Path, root: &Path) -> anyhow::Result<u64> {
+    let pid = std::process::id().to_string();
+    let lists_me = |dir: &Path| {
+        std::fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|t| t.lines().any(|l| l == pid))
+    };
     let text = std::fs::read_to_string(proc_root.join("self/cgroup"))?;
-    let path = text
-        .lines()
-        .find_map(|l| l.strip_prefix("0::"))
-        .context("no cgroup v2 line in /proc/self/cgroup")?;
-    inode(&root.join(path.trim_start_matches('/')))
+    if let Some(path) = text.lines().find_map(|l| l.strip_prefix("0::")) {
+        let dir = root.join(path.trim_start_matches('/'));
+        if lists_me(&dir) {
+            return inode(&dir);
+        }
+    }
+    let mut stack = vec![(root.to_path_buf(), 0)];
+    while let Some((dir, depth)) = stack.pop() {
+        if lists_me(&dir) {
+            return inode(&dir);
+        }
+        if depth >= 32 {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push((entry.path(), depth + 1));
+            }
+        }
+    }
+    bail!("this process is in no cgroup under {}", root.display())
 }
 
 #[cfg(test)]

@@ -135,6 +135,7 @@ fn dns_query() -> Vec<u8> {
 /// Accepts connections on `addr` until killed; prints `listening <port>` once bound.
 pub fn serve(addr: SocketAddr, out: &mut dyn Write) -> anyhow::Result<()> {
     let listener = TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
+    deepen_backlog(&listener);
     writeln!(out, "listening {}", listener.local_addr()?.port())?;
     out.flush()?;
     for stream in listener.incoming() {
@@ -145,6 +146,17 @@ pub fn serve(addr: SocketAddr, out: &mut dyn Write) -> anyhow::Result<()> {
         let _ = stream.read(&mut buf);
     }
     Ok(())
+}
+
+/// Raises the accept queue from std's 128 to the system's maximum, so that a burst of
+/// connections is not refused (a refused handshake never completes on the server side).
+fn deepen_backlog(listener: &TcpListener) {
+    use std::os::fd::AsRawFd;
+    #[allow(unsafe_code)]
+    // SAFETY: the fd is a listening socket, open for the call.
+    unsafe {
+        libc::listen(listener.as_raw_fd(), libc::SOMAXCONN.max(4096));
+    }
 }
 
 /// Receives UDP datagrams on `addr` until killed; prints `listening <port>` once bound.

@@ -323,14 +323,23 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     got.sort();
     assert_eq!(got, expected, "{log}");
 
-    // Capabilities: chown to another user needs CAP_CHOWN, which root has.
-    assert!(
-        c.capabilities
-            .iter()
-            .any(|k| k.name == "CAP_CHOWN" && k.granted),
-        "{:#?}",
-        c.capabilities
-    );
+    // Capabilities: chown to another user needs CAP_CHOWN, which root has. The tracepoint
+    // exists from Linux 6.14 on; before, the hook is reported missing instead.
+    let caps_missing = c
+        .sensor
+        .missing_hooks
+        .iter()
+        .find(|m| m.hook == "capabilities");
+    match caps_missing {
+        None => assert!(
+            c.capabilities
+                .iter()
+                .any(|k| k.name == "CAP_CHOWN" && k.granted),
+            "{:#?}",
+            c.capabilities
+        ),
+        Some(m) => skip(&format!("capability facts not checked: {}", m.reason)),
+    }
     // Files written: exactly the two the workload wrote.
     let mut files: Vec<&str> = c.file_writes.iter().map(|f| f.path.as_str()).collect();
     files.sort();
@@ -389,7 +398,14 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     // Evidence and bookkeeping.
     for p in [c, s] {
         assert_eq!(p.version, 1);
-        assert!(!p.partial, "{:?}", p.partial_reasons);
+        // Partial only for a hook this kernel lacks.
+        assert!(
+            p.partial_reasons
+                .iter()
+                .all(|r| r.starts_with("hook capabilities missing")),
+            "{:?}",
+            p.partial_reasons
+        );
         assert_eq!(p.coverage.replicas, [p.subject.cgroup.clone().unwrap()]);
         assert!(p.window.start <= p.window.end);
         for e in &p.executables {
@@ -471,6 +487,8 @@ fn under_load_every_connection_and_exec_is_accounted_for() {
         stat_of(&log, "received"),
     );
     assert_eq!(events, received, "{log}");
+    assert_eq!(drops, 0, "{log}");
+    assert_eq!(stat_of(&log, "lost_inserts"), 0, "{log}");
     eprintln!(
         "load: {CONNECTIONS} connections, {EXECS} execs; kernel events={events} drops={drops} received={received}"
     );
