@@ -60,11 +60,17 @@ impl Format {
     }
 }
 
-/// The tracefs mount to use: `/sys/kernel/tracing`, mounted there if it is not (root only).
+/// The tracefs mount to use: `/sys/kernel/tracing` (or `/sys/kernel/debug/tracing`), mounted
+/// at the former if neither is (root only).
 pub fn ensure_mounted() -> anyhow::Result<PathBuf> {
     let root = Path::new(TRACEFS);
     if root.join("events").is_dir() {
         return Ok(root.to_path_buf());
+    }
+    // Older systems mount it only below debugfs.
+    let legacy = Path::new("/sys/kernel/debug/tracing");
+    if legacy.join("events").is_dir() {
+        return Ok(legacy.to_path_buf());
     }
     if !root.is_dir() {
         bail!("{TRACEFS} does not exist: this kernel has no tracefs");
