@@ -1,0 +1,32 @@
+//! Least-privilege suggestions from behaviour profiles.
+//!
+//! The runtime sensor writes [`Profile`](picket_profile::Profile)s: what a container was seen
+//! doing. This crate turns them into suggestions for the manifest that runs the container:
+//!
+//! - [`security_context::suggest`]: `capabilities`, `readOnlyRootFilesystem` (with `emptyDir`
+//!   volumes for the directories that were written), `runAsNonRoot`/`runAsUser` and
+//!   `allowPrivilegeEscalation`, compared with what a [`ContainerSpec`] sets today.
+//!
+//! Every [`Suggestion`] carries the evidence it rests on and a [`Confidence`] with the reasons
+//! that lowered it; `docs/policy.md` says how each one is derived.
+//!
+//! Architecture Invariant: this crate does no IO and knows no YAML model or editor: the caller
+//! fills a [`ContainerSpec`] and gets values (`serde_json::Value`) and field paths back. Where a
+//! suggestion's change goes in a file is the language server's business.
+//!
+//! Architecture Invariant: the same inputs always give the same output, in the same order.
+
+mod common;
+mod confidence;
+pub mod security_context;
+mod spec;
+mod suggestion;
+
+pub use confidence::{Confidence, Lowering};
+pub use spec::{
+    Capabilities, ContainerSpec, PodSecurityContext, SeccompProfileType, SecurityContext,
+    VolumeMount,
+};
+pub use suggestion::{
+    Change, Fact, FieldPath, PathSegment, Suggestion, SuggestionEvidence, SuggestionKind,
+};
