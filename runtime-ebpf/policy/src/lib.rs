@@ -5,7 +5,9 @@
 //!
 //! - [`security_context::suggest`]: `capabilities`, `readOnlyRootFilesystem` (with `emptyDir`
 //!   volumes for the directories that were written), `runAsNonRoot`/`runAsUser` and
-//!   `allowPrivilegeEscalation`, compared with what a [`ContainerSpec`] sets today.
+//!   `allowPrivilegeEscalation`, compared with what a [`ContainerSpec`] sets today;
+//! - [`seccomp::suggest`]: a seccomp profile, as Localhost JSON and as a
+//!   security-profiles-operator `SeccompProfile`.
 //!
 //! Every [`Suggestion`] carries the evidence it rests on and a [`Confidence`] with the reasons
 //! that lowered it; `docs/policy.md` says how each one is derived.
@@ -18,9 +20,11 @@
 
 mod common;
 mod confidence;
+pub mod seccomp;
 pub mod security_context;
 mod spec;
 mod suggestion;
+mod yaml;
 
 pub use confidence::{Confidence, Lowering};
 pub use spec::{
