@@ -72,11 +72,21 @@ pub fn arch() -> &'static str {
     std::env::consts::ARCH
 }
 
-/// The name of syscall `nr` on this machine's architecture; `syscall_<nr>` when unknown.
+/// The name of syscall `nr` on this machine's architecture, as the kernel and libseccomp spell
+/// it (what seccomp profiles need); `syscall_<nr>` when unknown.
 pub fn syscall(nr: u32) -> String {
     match syscalls::Sysno::new(nr as usize) {
-        Some(s) => s.name().to_string(),
+        Some(s) => seccomp_name(std::env::consts::ARCH, s.name()).to_string(),
         None => format!("syscall_{nr}"),
+    }
+}
+
+/// The `syscalls` crate names arm64's syscall 79 `fstatat`; the kernel's table and libseccomp
+/// call it `newfstatat` (as on x86-64), and a seccomp profile naming `fstatat` is rejected.
+fn seccomp_name<'a>(arch: &str, name: &'a str) -> &'a str {
+    match (arch, name) {
+        ("aarch64", "fstatat") => "newfstatat",
+        _ => name,
     }
 }
 
@@ -94,6 +104,13 @@ mod tests {
         assert_eq!(capability_number("net_raw"), Some(13));
         assert_eq!(capability_number("CAP_BPF"), Some(39));
         assert_eq!(capability_number("CAP_NOPE"), None);
+    }
+
+    #[test]
+    fn names_follow_the_kernel_and_libseccomp() {
+        assert_eq!(seccomp_name("aarch64", "fstatat"), "newfstatat");
+        assert_eq!(seccomp_name("x86_64", "newfstatat"), "newfstatat");
+        assert_eq!(seccomp_name("aarch64", "openat"), "openat");
     }
 
     #[test]
