@@ -174,6 +174,15 @@ impl<'a> Object<'a> {
         }
     }
 
+    /// The mapping that paths relative to a pod template start from (`metadata`, `spec`): the
+    /// template of a workload, the object itself for a Pod (whose `spec` is the pod spec).
+    pub fn pod_template_root(&self) -> Option<Mapping<'a>> {
+        match self.workload_kind()? {
+            WorkloadKind::Pod => Some(self.mapping),
+            _ => self.pod_template().map(|t| t.mapping()),
+        }
+    }
+
     /// The pod spec, wherever this kind keeps it.
     pub fn pod_spec(&self) -> Option<PodSpec<'a>> {
         match self.workload_kind()? {

@@ -2,7 +2,7 @@
 
 use picket_syntax::ParsedFile;
 
-use crate::{ContainerKind, DocumentClass, Object, WorkloadKind, classify, is_template};
+use crate::{ContainerKind, DocumentClass, Object, View, WorkloadKind, classify, is_template};
 
 fn with_object(text: &str, f: impl FnOnce(Object<'_>)) {
     let file = ParsedFile::parse(text);
@@ -106,6 +106,11 @@ fn every_workload_kind_finds_its_pod_spec() {
                 ],
                 "{kind}"
             );
+            // Pod-template paths (`spec.containers`) lead from the template root to the
+            // same pod spec.
+            let root = obj.pod_template_root().expect("a template root");
+            let via_root = crate::PodSpec::cast(root.get("spec").unwrap()).unwrap();
+            assert_eq!(via_root, spec, "{kind}");
         });
     }
 }
