@@ -174,7 +174,7 @@ pub(crate) fn run(args: FixArgs) -> ExitCode {
 }
 
 /// `a/path` for a relative path (as `git diff` writes them), the path itself if absolute.
-fn diff_name(side: &str, path: &str) -> String {
+pub(crate) fn diff_name(side: &str, path: &str) -> String {
     if Path::new(path).is_absolute() {
         path.to_owned()
     } else {
@@ -226,7 +226,7 @@ fn unsafe_pending(outcomes: &[Outcome], configs: &Configs) -> usize {
 
 /// Writes through a temporary file in the same directory, keeping the permissions. A symbolic
 /// link is followed: its target is rewritten, the link stays a link.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let target = std::fs::canonicalize(path)?;
     let path = target.as_path();
     let dir = path

@@ -11,6 +11,7 @@ mod fix;
 mod inputs;
 mod output;
 mod rules;
+mod suggest;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,19 @@ enum Command {
     /// with YAML syntax errors is never touched. Exit status: 0 when done, 1 when `--diff`
     /// shows edits, 2 on input errors.
     Fix(FixArgs),
+    /// Suggest least-privilege `securityContext` settings and seccomp profiles from behaviour
+    /// profiles the runtime sensor recorded.
+    ///
+    /// Each profile is matched to a workload container of the manifests by namespace
+    /// (`metadata.namespace`, else `--namespace`), workload kind and name, and container name.
+    /// Prints every suggestion with its confidence and evidence, what was withheld and why,
+    /// and the profiles and containers left unmatched. `--diff` prints the `securityContext`
+    /// changes as a patch instead, `--write` makes them in place, `--out DIR` writes the
+    /// seccomp profiles; each takes only suggestions at or above `--min-confidence`.
+    ///
+    /// Exit status: 0 when it ran (suggestions are not errors), 2 on usage or input errors
+    /// (unreadable profiles or manifests, files that cannot be written).
+    Suggest(SuggestArgs),
     /// List the rules, or show one rule's documentation.
     Rules(RulesArgs),
     /// Run the language server over stdin and stdout.
@@ -84,6 +98,70 @@ pub(crate) struct FixArgs {
     /// The file name to report for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     stdin_filename: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SuggestArgs {
+    /// Manifest files or directories (searched as `picket check` does). Defaults to the
+    /// current directory.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// The folder of behaviour profiles (`*.json`, read recursively).
+    #[arg(long, value_name = "DIR")]
+    profiles: PathBuf,
+
+    /// The namespace of manifests that do not set `metadata.namespace`.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    namespace: String,
+
+    /// Output format of the report.
+    #[arg(long, value_enum, default_value_t = SuggestFormat::Human)]
+    format: SuggestFormat,
+
+    /// Print the manifest changes as a unified diff (and nothing else on standard output).
+    #[arg(long, conflicts_with = "write")]
+    diff: bool,
+
+    /// Make the manifest changes in place (atomically).
+    #[arg(long)]
+    write: bool,
+
+    /// Write the seccomp profiles here: `<name>.json` (Localhost) and
+    /// `<name>.seccompprofile.yaml` (security-profiles-operator).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// Apply and write only suggestions at least this sure.
+    #[arg(long, value_enum, default_value_t = MinConfidence::Medium)]
+    min_confidence: MinConfidence,
+
+    /// Largest manifest to read, in bytes (K, M, G suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size)]
+    max_file_size: u64,
+
+    /// Also search files that `.gitignore` and `.ignore` exclude, and hidden directories.
+    #[arg(long)]
+    no_ignore: bool,
+
+    /// The file name to report for standard input.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    stdin_filename: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SuggestFormat {
+    /// Suggestions with their evidence, for people.
+    Human,
+    /// One JSON document with everything the human report says.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MinConfidence {
+    Low,
+    Medium,
+    High,
 }
 
 #[derive(Debug, clap::Args)]
@@ -180,6 +258,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Fix(args) => fix::run(args),
+        Command::Suggest(args) => suggest::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Lsp => run_lsp(),
     }

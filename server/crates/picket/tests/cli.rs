@@ -908,3 +908,341 @@ fn fix_writes_through_a_symbolic_link() {
     let fixed = std::fs::read_to_string(dir.path().join("real/pod.yaml")).unwrap();
     assert!(fixed.contains("privileged: false"), "{fixed}");
 }
+
+// `picket suggest`: the fixture profiles against the workloads in
+// `fixtures/profiles/manifests/`, one manifest per profile.
+
+const PROFILES: &str = "fixtures/profiles";
+const MANIFESTS: &str = "fixtures/profiles/manifests";
+
+fn suggest(args: &[&str]) -> Output {
+    let mut all = vec!["suggest", "--profiles", PROFILES, "--namespace", "shop"];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// The fixture manifests copied into a temporary directory.
+fn manifests_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(project_root().join(MANIFESTS)).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+/// How many findings of each rule `picket check` reports per file (by file name).
+fn findings(dir: &Path) -> std::collections::BTreeMap<(String, String), usize> {
+    let (_, v) = json(&[dir.to_str().unwrap()]);
+    let mut counts = std::collections::BTreeMap::new();
+    for d in v["diagnostics"].as_array().unwrap() {
+        let file = Path::new(d["path"].as_str().unwrap())
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        *counts
+            .entry((file, d["code"].as_str().unwrap().to_owned()))
+            .or_insert(0) += 1;
+    }
+    counts
+}
+
+fn comments(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.find('#').map(|i| l[i..].trim()))
+        .collect()
+}
+
+#[test]
+fn suggest_human_output_names_the_suggestions() {
+    let o = suggest(&[MANIFESTS]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for expected in [
+        "fixtures/profiles/manifests/nginx.yaml: Deployment shop/web, container `nginx`",
+        "profiles: fixtures/profiles/shop_Deployment-web_nginx.json",
+        "window 2026-03-01T10:00:00Z to 2026-03-02T10:00:00Z, 2 d observed (replicas summed), 2 replicas on 2 nodes (node-a, node-b)",
+        "  capabilities (high)",
+        "Drop all capabilities and add back only `CHOWN`, `NET_BIND_SERVICE`, `SETGID` and `SETUID`",
+        "  readOnlyRootFilesystem (high)",
+        "  allowPrivilegeEscalation (medium: the sensor does not record setuid bits",
+        "seen: capability CAP_CHOWN granted",
+        "withheld runAsNonRoot: ",
+        "  seccompProfile (high)",
+        "--out DIR writes web-nginx.json and web-nginx.seccompprofile.yaml",
+        // The List item without a namespace takes `--namespace`.
+        "fixtures/profiles/manifests/api.yaml: Deployment shop/api, container `api`",
+        "CronJob batch/nightly-report, container `report`",
+        // Thin evidence: shown, not applied.
+        "  readOnlyRootFilesystem (low: ",
+        "not applied: below the minimum confidence",
+        "withheld capabilities: The `capabilities` hook was missing",
+        "Deployment telemetry/otel-collector, container `collector`",
+        "Workload containers without a profile:\n  fixtures/profiles/manifests/legacy.yaml: Deployment legacy/legacy, container `log-shipper`",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    assert!(!out.contains("Profiles that match no workload"), "{out}");
+}
+
+#[test]
+fn suggest_json_is_stable_and_parses() {
+    let first = suggest(&["--format", "json", MANIFESTS]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let second = suggest(&["--format", "json", MANIFESTS]);
+    assert_eq!(first.stdout, second.stdout, "same input, same text");
+    let v: Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["minConfidence"], "medium");
+    let containers = v["containers"].as_array().unwrap();
+    let names: Vec<&str> = containers
+        .iter()
+        .map(|c| c["container"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["api", "report", "app", "nginx", "collector"]);
+    let nginx = &containers[3];
+    assert_eq!(nginx["namespace"], "shop");
+    assert_eq!(nginx["kind"], "Deployment");
+    assert_eq!(nginx["replicas"], 2);
+    let kinds: Vec<(&str, &str, bool)> = nginx["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap(),
+                s["confidence"].as_str().unwrap(),
+                s["selected"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("capabilities", "high", true),
+            ("readOnlyRootFilesystem", "high", true),
+            ("allowPrivilegeEscalation", "medium", true)
+        ]
+    );
+    let caps = &nginx["suggestions"][0]["changes"][0];
+    assert_eq!(caps["op"], "set");
+    assert_eq!(
+        caps["path"],
+        "spec.containers[name=nginx].securityContext.capabilities"
+    );
+    assert_eq!(
+        caps["replaces"]["add"][4], "DAC_OVERRIDE",
+        "what the manifest has today"
+    );
+    assert_eq!(nginx["withheld"][0]["kind"], "runAsNonRoot");
+    assert_eq!(nginx["seccomp"]["files"][0], "web-nginx.json");
+    assert!(nginx["seccomp"]["syscalls"].as_array().unwrap().len() > 50);
+    let legacy = &containers[2];
+    assert!(
+        legacy["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["selected"] == false)
+    );
+    assert_eq!(legacy["partialReasons"].as_array().unwrap().len(), 2);
+    assert_eq!(v["unmatchedProfiles"], serde_json::json!([]));
+    assert_eq!(v["workloadsWithoutProfile"][0]["container"], "log-shipper");
+}
+
+#[test]
+fn suggest_diff_and_write_fix_the_findings_and_keep_comments() {
+    let dir = manifests_copy();
+    let before_findings = findings(dir.path());
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let before: Vec<(String, String)> = [
+        "api.yaml",
+        "batch.yaml",
+        "legacy.yaml",
+        "nginx.yaml",
+        "otel.yaml",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), read(n)))
+    .collect();
+
+    let o = suggest(&["--diff", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let diff = stdout(&o);
+    assert!(
+        diff.contains("+                  add: [CHOWN, NET_BIND_SERVICE, SETGID, SETUID]"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+              readOnlyRootFilesystem: true"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("legacy.yaml"),
+        "nothing at medium for legacy:\n{diff}"
+    );
+    for (name, text) in &before {
+        assert_eq!(&read(name), text, "--diff writes nothing");
+    }
+
+    let o = suggest(&["--write", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (name, text) in &before {
+        let after = read(name);
+        for comment in comments(text) {
+            assert!(after.contains(comment), "{name} lost {comment:?}:\n{after}");
+        }
+        // Every added line of the diff is in the written file.
+        if diff.contains(&format!("/{name}\n")) {
+            assert_ne!(&after, text, "{name}");
+        }
+    }
+    for line in diff
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+    {
+        assert!(
+            before.iter().any(|(n, _)| read(n).contains(&line[1..])),
+            "{line:?} not written"
+        );
+    }
+
+    // The result parses, lost the findings the suggestions address, and gained none.
+    let after_findings = findings(dir.path());
+    for (key, count) in &after_findings {
+        let was = before_findings.get(key).copied().unwrap_or(0);
+        assert!(*count <= was, "new finding {key:?}: {count} > {was}");
+    }
+    let gone = |file: &str, code: &str| {
+        let key = (file.to_owned(), code.to_owned());
+        let was = before_findings.get(&key).copied().unwrap_or(0);
+        let now = after_findings.get(&key).copied().unwrap_or(0);
+        assert!(now < was, "{file}: `{code}` {was} -> {now}");
+    };
+    for file in ["nginx.yaml", "api.yaml", "otel.yaml"] {
+        gone(file, "capabilities-not-dropped");
+        gone(file, "writable-root-filesystem");
+        gone(file, "privilege-escalation-allowed");
+    }
+    gone("api.yaml", "run-as-root-allowed");
+    gone("batch.yaml", "capabilities-not-dropped");
+    gone("batch.yaml", "privilege-escalation-allowed");
+    gone("nginx.yaml", "capability-added-beyond-baseline");
+
+    let nginx = read("nginx.yaml");
+    assert!(
+        nginx.contains("- name: var-cache-nginx\n        emptyDir: {}"),
+        "{nginx}"
+    );
+    assert!(nginx.contains("mountPath: /var/cache/nginx"), "{nginx}");
+
+    // Applying again changes nothing.
+    let o = suggest(&["--diff", dir.path().to_str().unwrap()]);
+    assert_eq!(stdout(&o), "", "{}", stderr(&o));
+}
+
+#[test]
+fn suggest_out_writes_seccomp_profiles() {
+    let out = tempfile::tempdir().unwrap();
+    let o = suggest(&["--out", out.path().to_str().unwrap(), MANIFESTS]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let profile: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            project_root()
+                .join(PROFILES)
+                .join("shop_Deployment-web_nginx.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let seccomp: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("web-nginx.json")).unwrap())
+            .unwrap();
+    assert_eq!(seccomp["defaultAction"], "SCMP_ACT_LOG");
+    assert_eq!(
+        seccomp["architectures"],
+        serde_json::json!(["SCMP_ARCH_X86_64"])
+    );
+    let allowed: Vec<&str> = seccomp["syscalls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["names"].as_array().unwrap())
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    for s in profile["syscalls"].as_array().unwrap() {
+        let name = s["name"].as_str().unwrap();
+        assert!(allowed.contains(&name), "{name} not allowed");
+    }
+    let spo = std::fs::read_to_string(out.path().join("web-nginx.seccompprofile.yaml")).unwrap();
+    assert!(spo.contains("kind: SeccompProfile"), "{spo}");
+    // aarch64's collector, and the CronJob's report, get theirs too.
+    assert!(out.path().join("otel-collector-collector.json").is_file());
+    assert!(out.path().join("nightly-report-report.json").is_file());
+    // The manifests are not touched.
+    assert!(stderr(&o).contains("wrote "), "{}", stderr(&o));
+}
+
+#[test]
+fn suggest_lists_unmatched_profiles_and_workloads() {
+    let o = suggest(&["fixtures/profiles/manifests/nginx.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Profiles that match no workload container:\n  fixtures/profiles/batch_CronJob-nightly-report_report.json: CronJob batch/nightly-report, container `report`"),
+        "{out}"
+    );
+    let o = suggest(&["--format", "json", "fixtures/profiles/manifests/nginx.yaml"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["unmatchedProfiles"].as_array().unwrap().len(), 4);
+    assert_eq!(v["unmatchedProfiles"][1]["kind"], "Deployment");
+    // A workload in another namespace than its profile's does not match.
+    let o = run(&[
+        "suggest",
+        "--profiles",
+        PROFILES,
+        "--format",
+        "json",
+        "fixtures/profiles/manifests/api.yaml",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["containers"], serde_json::json!([]));
+    assert_eq!(v["workloadsWithoutProfile"][0]["namespace"], "default");
+}
+
+#[test]
+fn suggest_bad_profile_names_the_file() {
+    let dir = temp_tree(&[
+        (
+            "good.json",
+            &std::fs::read_to_string(
+                project_root()
+                    .join(PROFILES)
+                    .join("shop_Deployment-api_api.json"),
+            )
+            .unwrap(),
+        ),
+        ("nested/bad.json", "{\"version\": 1, \"subject\": 3}"),
+    ]);
+    let o = run(&[
+        "suggest",
+        "--profiles",
+        dir.path().to_str().unwrap(),
+        MANIFESTS,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: reading profiles: "), "{err}");
+    assert!(err.contains("nested/bad.json: line 1 column"), "{err}");
+    let o = run(&["suggest", "--profiles", "no/such/dir", MANIFESTS]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
+    let o = run(&["suggest", "--profiles", PROFILES, "no/such/manifest.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("error: no/such/manifest.yaml: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+}

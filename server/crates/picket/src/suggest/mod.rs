@@ -1,0 +1,365 @@
+//! `picket suggest`: least-privilege suggestions from behaviour profiles, matched to the
+//! workload containers of the manifests, reported with their evidence; `--diff`/`--write`
+//! put the `securityContext` changes into the manifests, `--out` writes seccomp profiles.
+//!
+//! `picket-policy` decides what to suggest; this module finds the containers (through
+//! `picket-model`), fills each one's `ContainerSpec`, and places the changes in the text.
+
+mod apply;
+mod report;
+mod workloads;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use picket_ide::FileKind;
+use picket_policy::seccomp::{self, SeccompSuggestion};
+use picket_policy::security_context::{self, Review};
+use picket_policy::{Change, Confidence};
+use picket_profile::Profile;
+use picket_syntax::ParsedFile;
+
+use crate::config::Configs;
+use crate::fix::{diff_name, write_atomically};
+use crate::inputs::{self, Input, Source};
+use crate::{MinConfidence, SuggestArgs, SuggestFormat};
+use workloads::{ObjectAt, WorkloadContainer};
+
+/// What was suggested for one workload container that has profiles.
+pub(crate) struct Matched {
+    pub(crate) workload: WorkloadContainer,
+    /// The profiles' paths, as given.
+    pub(crate) profiles: Vec<String>,
+    /// The profile the suggestions come from (the profiles merged).
+    pub(crate) merged: Profile,
+    pub(crate) review: Review,
+    /// Per suggestion of `review`: why its changes could not be made in the manifest.
+    pub(crate) not_applied: Vec<Option<String>>,
+    pub(crate) seccomp: Result<SeccompSuggestion, String>,
+    /// Notes about the match itself (several architectures).
+    pub(crate) notes: Vec<String>,
+}
+
+/// A profile that matches no workload container.
+pub(crate) struct Unmatched {
+    pub(crate) path: String,
+    pub(crate) profile: Profile,
+}
+
+/// Everything `suggest` found.
+pub(crate) struct Outcome {
+    pub(crate) sources: Vec<Source>,
+    pub(crate) matched: Vec<Matched>,
+    pub(crate) unmatched: Vec<Unmatched>,
+    pub(crate) without_profile: Vec<WorkloadContainer>,
+    pub(crate) min_confidence: Confidence,
+}
+
+impl Outcome {
+    pub(crate) fn file(&self, w: &WorkloadContainer) -> &str {
+        &self.sources[w.file].path
+    }
+}
+
+pub(crate) fn run(args: SuggestArgs) -> ExitCode {
+    let profiles = match picket_profile::io::read_dir(&args.profiles) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: reading profiles: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let configs = Configs::new();
+    let (_, inputs, mut errors) = inputs::gather(&args.paths, args.no_ignore, &configs);
+    let mut sources = Vec::new();
+    let mut read_from = Vec::new();
+    for input in inputs {
+        match inputs::read(&input, args.max_file_size, &args.stdin_filename) {
+            Ok(s) => {
+                sources.push(s);
+                read_from.push(input);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let parsed: Vec<ParsedFile> = sources.iter().map(|s| ParsedFile::parse(&s.text)).collect();
+    let mut containers = Vec::new();
+    for (i, (source, file)) in sources.iter().zip(&parsed).enumerate() {
+        if source.kind == FileKind::HelmTemplate || picket_model::is_template(file) {
+            continue;
+        }
+        containers.extend(workloads::find(i, file, &args.namespace));
+    }
+
+    let min_confidence = match args.min_confidence {
+        MinConfidence::Low => Confidence::Low,
+        MinConfidence::Medium => Confidence::Medium,
+        MinConfidence::High => Confidence::High,
+    };
+    let (matched, unmatched, without_profile) = match_profiles(profiles, containers);
+    let mut outcome = Outcome {
+        sources,
+        matched,
+        unmatched,
+        without_profile,
+        min_confidence,
+    };
+    let edited = edit_manifests(&mut outcome, &parsed);
+
+    let mut failed = !errors.is_empty();
+    let mut out = anstream::stdout().lock();
+    let written = if args.diff {
+        print_diffs(&mut out, &outcome, &edited)
+    } else {
+        match args.format {
+            SuggestFormat::Human => report::human(&mut out, &outcome),
+            SuggestFormat::Json => report::json(&mut out, &outcome),
+        }
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: writing the report: {e}");
+        }
+        return ExitCode::from(2);
+    }
+    if args.write {
+        failed |= !write_manifests(&outcome, &read_from, &edited);
+    }
+    if let Some(dir) = &args.out {
+        failed |= !write_seccomp(dir, &outcome);
+    }
+    for e in &errors {
+        eprintln!("error: {}: {}", e.path, e.message);
+    }
+    if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Who a profile is about: namespace (when known), workload kind and name, container.
+fn profile_key(profile: &Profile) -> Option<(Option<&str>, &str, &str, &str)> {
+    let subject = &profile.subject;
+    let workload = subject.workload.as_ref()?;
+    Some((
+        subject.namespace.as_deref(),
+        workload.kind.as_str(),
+        workload.name.as_str(),
+        subject.container.as_deref()?,
+    ))
+}
+
+/// Pairs profiles with workload containers and runs the policy on each pair.
+fn match_profiles(
+    profiles: Vec<(PathBuf, Profile)>,
+    containers: Vec<WorkloadContainer>,
+) -> (Vec<Matched>, Vec<Unmatched>, Vec<WorkloadContainer>) {
+    let mut used = vec![false; profiles.len()];
+    let mut matched = Vec::new();
+    let mut without_profile = Vec::new();
+    for workload in containers {
+        let mine: Vec<usize> = profiles
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, p))| {
+                profile_key(p).is_some_and(|(ns, kind, name, container)| {
+                    ns.is_none_or(|ns| ns == workload.namespace)
+                        && kind == workload.kind
+                        && name == workload.name
+                        && container == workload.spec.name
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if mine.is_empty() {
+            without_profile.push(workload);
+            continue;
+        }
+        for &i in &mine {
+            used[i] = true;
+        }
+        let chosen: Vec<Profile> = mine.iter().map(|&i| profiles[i].1.clone()).collect();
+        let mut notes = Vec::new();
+        let mut merged = picket_profile::merge::merge(chosen.clone());
+        if merged.len() > 1 {
+            notes.push(format!(
+                "the profiles are for {} architectures; the securityContext suggestions come \
+                 from the `{}` one",
+                merged.len(),
+                merged[0].sensor.arch
+            ));
+        }
+        let merged = merged.swap_remove(0);
+        let review = security_context::review(&merged, &workload.spec);
+        let seccomp = seccomp::suggest(&chosen).map_err(|e| format!("{e:#}"));
+        matched.push(Matched {
+            not_applied: vec![None; review.suggestions.len()],
+            profiles: mine
+                .iter()
+                .map(|&i| inputs::display_path(&profiles[i].0))
+                .collect(),
+            workload,
+            merged,
+            review,
+            seccomp,
+            notes,
+        });
+    }
+    let unmatched = profiles
+        .into_iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .map(|((path, profile), _)| Unmatched {
+            path: inputs::display_path(&path),
+            profile,
+        })
+        .collect();
+    (matched, unmatched, without_profile)
+}
+
+/// The manifests' new texts (by source index) with the selected suggestions' changes made;
+/// records in the outcome the suggestions whose changes could not be made.
+fn edit_manifests(outcome: &mut Outcome, parsed: &[ParsedFile]) -> BTreeMap<usize, String> {
+    let mut docs: BTreeMap<(usize, usize), String> = BTreeMap::new();
+    let min = outcome.min_confidence;
+    for m in &mut outcome.matched {
+        let file = m.workload.file;
+        let at: ObjectAt = m.workload.at;
+        for (i, s) in m.review.suggestions.iter().enumerate() {
+            if s.confidence < min {
+                continue;
+            }
+            let changes: Vec<&Change> = s.changes.iter().collect();
+            let current = docs
+                .entry((file, at.document))
+                .or_insert_with(|| parsed[file].documents()[at.document].doc.text().to_owned());
+            match apply::apply(current, at, &changes) {
+                Ok(text) => *current = text,
+                Err(e) => m.not_applied[i] = Some(e),
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    for ((file, document), text) in docs.into_iter().rev() {
+        let entry = &parsed[file].documents()[document];
+        let original = &outcome.sources[file].text;
+        let whole = files.entry(file).or_insert_with(|| original.clone());
+        let range = entry.range();
+        whole.replace_range(usize::from(range.start())..usize::from(range.end()), &text);
+    }
+    files.retain(|file, text| *text != outcome.sources[*file].text);
+    files
+}
+
+fn print_diffs(
+    out: &mut impl Write,
+    outcome: &Outcome,
+    edited: &BTreeMap<usize, String>,
+) -> std::io::Result<()> {
+    for (&file, text) in edited {
+        let path = &outcome.sources[file].path;
+        let diff = similar::TextDiff::from_lines(outcome.sources[file].text.as_str(), text);
+        write!(
+            out,
+            "{}",
+            diff.unified_diff()
+                .context_radius(3)
+                .header(&diff_name("a", path), &diff_name("b", path))
+        )?;
+    }
+    let count = report::applied_count(outcome);
+    eprintln!(
+        "would apply {count} suggestion{} to {} file{}",
+        if count == 1 { "" } else { "s" },
+        edited.len(),
+        if edited.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+/// Rewrites the edited manifests; false when one could not be written.
+fn write_manifests(
+    outcome: &Outcome,
+    read_from: &[Input],
+    edited: &BTreeMap<usize, String>,
+) -> bool {
+    let mut ok = true;
+    for (&file, text) in edited {
+        let path = &outcome.sources[file].path;
+        let result = match &read_from[file] {
+            Input::File(p) => write_atomically(p, text),
+            Input::Stdin => {
+                eprintln!("error: {path}: standard input cannot be rewritten; use --diff");
+                ok = false;
+                continue;
+            }
+        };
+        match result {
+            Ok(()) => eprintln!("{path}: applied the suggestions"),
+            Err(e) => {
+                eprintln!("error: {path}: cannot write: {e}");
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+/// Writes the selected seccomp profiles into `dir`; false when one could not be written.
+fn write_seccomp(dir: &Path, outcome: &Outcome) -> bool {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("error: {}: cannot create: {e}", dir.display());
+        return false;
+    }
+    let mut ok = true;
+    let mut written: BTreeMap<String, String> = BTreeMap::new();
+    for m in &outcome.matched {
+        let Ok(s) = &m.seccomp else { continue };
+        if s.confidence < outcome.min_confidence {
+            continue;
+        }
+        let who = report::workload_label(&m.workload);
+        for change in [s.localhost_file(), s.spo_file()] {
+            let Change::CreateFile { file_name, content } = change else {
+                continue;
+            };
+            let path = dir.join(&file_name);
+            if let Some(other) = written.get(&file_name) {
+                eprintln!(
+                    "error: {}: both {other} and {who} want this file; not written for {who}",
+                    path.display()
+                );
+                ok = false;
+                continue;
+            }
+            match write_new(&path, &content) {
+                Ok(()) => {
+                    eprintln!("wrote {}", path.display());
+                    written.insert(file_name, who.clone());
+                }
+                Err(e) => {
+                    eprintln!("error: {}: cannot write: {e}", path.display());
+                    ok = false;
+                }
+            }
+        }
+    }
+    ok
+}
+
+/// Writes `text` to `path` through a temporary file beside it, so no reader sees half of it.
+fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.picket-suggest.tmp"));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
