@@ -14,7 +14,8 @@
 //!
 //! Architecture Invariant: this crate does no IO and knows no YAML model or editor: the caller
 //! fills a [`ContainerSpec`] and gets values (`serde_json::Value`) and field paths back. Where a
-//! suggestion's change goes in a file is the language server's business.
+//! suggestion's change goes in a file is the caller's business (`picket suggest` places it
+//! with `picket-lint`'s edit helpers).
 //!
 //! Architecture Invariant: the same inputs always give the same output, in the same order.
 
