@@ -1246,3 +1246,27 @@ fn suggest_bad_profile_names_the_file() {
         stderr(&o)
     );
 }
+
+#[test]
+fn suggest_min_confidence_selects_what_is_applied() {
+    // `low` takes the legacy app's thin suggestions too.
+    let o = suggest(&["--diff", "--min-confidence", "low", MANIFESTS]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let diff = stdout(&o);
+    assert!(
+        diff.contains("+++ b/fixtures/profiles/manifests/legacy.yaml"),
+        "{diff}"
+    );
+    assert!(diff.contains("mountPath: /app/tmp"), "{diff}");
+    // `high` leaves out what rests on the list of setuid programs.
+    let o = suggest(&["--diff", "--min-confidence", "high", MANIFESTS]);
+    let diff = stdout(&o);
+    assert!(diff.contains("readOnlyRootFilesystem: true"), "{diff}");
+    assert!(!diff.contains("allowPrivilegeEscalation"), "{diff}");
+    let o = suggest(&["--min-confidence", "high", MANIFESTS]);
+    assert!(
+        stdout(&o).contains("  allowPrivilegeEscalation (medium: the sensor does not record setuid bits or file capabilities of the programs run; this rests on a list of programs known to be setuid)\n    Set `allowPrivilegeEscalation: false`: the one program container `api` ran, `/app/api`, is not known to be setuid\n    seen: exec /app/api as uid 65532: 3 times, 2026-03-01T00:00:03Z to 2026-03-01T00:00:04Z, 3 replicas on node-a, node-b, node-c\n    not applied: below the minimum confidence"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -179,3 +179,147 @@ pub(crate) fn object_at<'a>(doc: &'a picket_syntax::Document, at: ObjectAt) -> O
         Some(i) => object.list_items().nth(i),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<(ObjectAt, String, String, String, bool)> {
+        let parsed = ParsedFile::parse(text);
+        find(0, &parsed, "dflt")
+            .into_iter()
+            .map(|w| {
+                let label = format!("{}/{}/{}", w.namespace, w.kind, w.name);
+                (
+                    w.at,
+                    label,
+                    w.spec.name,
+                    w.spec.image.unwrap_or_default(),
+                    w.spec.init,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_the_containers_of_every_workload() {
+        let text = "\
+apiVersion: v1
+kind: Pod
+metadata: {name: solo}
+spec:
+  containers: [{name: app, image: a}]
+---
+apiVersion: v1
+kind: PodTemplate
+metadata: {name: tpl}
+template:
+  spec:
+    containers: [{name: t, image: t}]
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Service
+  metadata: {name: s}
+- apiVersion: batch/v1
+  kind: CronJob
+  metadata: {name: nightly, namespace: batch}
+  spec:
+    jobTemplate:
+      spec:
+        template:
+          spec:
+            initContainers: [{name: init, image: i}]
+            containers: [{name: job, image: j}]
+            ephemeralContainers: [{name: debug, image: d}]
+";
+        let at = |document, item| ObjectAt { document, item };
+        assert_eq!(
+            names(text),
+            [
+                (
+                    at(0, None),
+                    "dflt/Pod/solo".into(),
+                    "app".into(),
+                    "a".into(),
+                    false
+                ),
+                (
+                    at(2, Some(1)),
+                    "batch/CronJob/nightly".into(),
+                    "init".into(),
+                    "i".into(),
+                    true
+                ),
+                (
+                    at(2, Some(1)),
+                    "batch/CronJob/nightly".into(),
+                    "job".into(),
+                    "j".into(),
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_what_the_manifest_sets() {
+        let text = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      hostUsers: false
+      securityContext: {runAsNonRoot: true, runAsUser: 1000, seccompProfile: {type: RuntimeDefault}}
+      volumes: [{name: cache, emptyDir: {}}, {name: conf, configMap: {name: c}}]
+      containers:
+      - name: web
+        securityContext:
+          capabilities: {add: [NET_ADMIN], drop: [all]}
+          readOnlyRootFilesystem: yes
+          privileged: false
+          seccompProfile: {type: Localhost, localhostProfile: web.json}
+        volumeMounts:
+        - {name: cache, mountPath: /var/cache, readOnly: true}
+";
+        let parsed = ParsedFile::parse(text);
+        let found = find(0, &parsed, "default");
+        let spec = &found[0].spec;
+        let sc = &spec.security_context;
+        assert_eq!(
+            sc.capabilities,
+            Some(Capabilities {
+                add: vec!["NET_ADMIN".into()],
+                drop: vec!["all".into()]
+            })
+        );
+        // `yes` is true to Kubernetes' YAML 1.1 reader.
+        assert_eq!(sc.read_only_root_filesystem, Some(true));
+        assert_eq!(sc.privileged, Some(false));
+        assert_eq!(sc.run_as_non_root, None);
+        assert_eq!(
+            sc.seccomp_profile,
+            Some(SeccompProfileType::Localhost(Some("web.json".into())))
+        );
+        assert_eq!(spec.pod_security_context.run_as_non_root, Some(true));
+        assert_eq!(spec.pod_security_context.run_as_user, Some(1000));
+        assert_eq!(
+            spec.pod_security_context.seccomp_profile,
+            Some(SeccompProfileType::RuntimeDefault)
+        );
+        assert_eq!(spec.host_users, Some(false));
+        assert_eq!(spec.pod_volume_names, ["cache", "conf"]);
+        assert_eq!(
+            spec.volume_mounts,
+            [VolumeMount {
+                name: "cache".into(),
+                mount_path: "/var/cache".into(),
+                read_only: true
+            }]
+        );
+    }
+}
