@@ -39,7 +39,7 @@ impl Report {
 pub(crate) fn run(args: CheckArgs) -> ExitCode {
     let start = Instant::now();
     let configs = Configs::new();
-    let (paths, inputs, mut errors) = inputs::gather(&args.paths, args.no_ignore, &configs);
+    let (paths, inputs, mut errors) = inputs::gather(&args.paths, args.input.no_ignore, &configs);
 
     let progress = (args.format == Format::Human
         && !args.quiet
@@ -59,10 +59,11 @@ pub(crate) fn run(args: CheckArgs) -> ExitCode {
     let read: Vec<Result<(Source, ParsedFile), InputError>> = inputs
         .par_iter()
         .map(|input| {
-            let result = inputs::read(input, args.max_file_size, &args.stdin_filename).map(|s| {
-                let parsed = ParsedFile::parse(&s.text);
-                (s, parsed)
-            });
+            let result = inputs::read(input, args.input.max_file_size, &args.input.stdin_filename)
+                .map(|s| {
+                    let parsed = ParsedFile::parse(&s.text);
+                    (s, parsed)
+                });
             if let Some(bar) = &progress {
                 bar.inc(1);
             }

@@ -26,10 +26,10 @@ struct Outcome {
 
 pub(crate) fn run(args: FixArgs) -> ExitCode {
     let configs = Configs::new();
-    let (_, inputs, mut errors) = inputs::gather(&args.paths, args.no_ignore, &configs);
+    let (_, inputs, mut errors) = inputs::gather(&args.paths, args.input.no_ignore, &configs);
     let mut sources = Vec::new();
     for input in inputs {
-        match inputs::read(&input, args.max_file_size, &args.stdin_filename) {
+        match inputs::read(&input, args.input.max_file_size, &args.input.stdin_filename) {
             Ok(s) => sources.push((input, s)),
             Err(e) => errors.push(e),
         }
@@ -225,9 +225,14 @@ fn unsafe_pending(outcomes: &[Outcome], configs: &Configs) -> usize {
 }
 
 /// Writes through a temporary file in the same directory, keeping the permissions. A symbolic
-/// link is followed: its target is rewritten, the link stays a link.
+/// link is followed: its target is rewritten, the link stays a link. A file that does not
+/// exist yet is created.
 pub(crate) fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(path)?;
+    let target = match std::fs::canonicalize(path) {
+        Ok(target) => target,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
     let path = target.as_path();
     let dir = path
         .parent()

@@ -87,17 +87,8 @@ pub(crate) struct FixArgs {
     #[arg(long)]
     diff: bool,
 
-    /// Largest file to read, in bytes (K, M, G suffixes).
-    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size)]
-    max_file_size: u64,
-
-    /// Also search files that `.gitignore` and `.ignore` exclude, and hidden directories.
-    #[arg(long)]
-    no_ignore: bool,
-
-    /// The file name to report for standard input.
-    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
-    stdin_filename: String,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -136,17 +127,8 @@ pub(crate) struct SuggestArgs {
     #[arg(long, value_enum, default_value_t = MinConfidence::Medium)]
     min_confidence: MinConfidence,
 
-    /// Largest manifest to read, in bytes (K, M, G suffixes).
-    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size)]
-    max_file_size: u64,
-
-    /// Also search files that `.gitignore` and `.ignore` exclude, and hidden directories.
-    #[arg(long)]
-    no_ignore: bool,
-
-    /// The file name to report for standard input.
-    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
-    stdin_filename: String,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -194,6 +176,17 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Print only the summary line (human format).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// How `check`, `fix` and `suggest` find and read their manifests.
+#[derive(Debug, clap::Args)]
+pub(crate) struct InputArgs {
     /// Largest file to analyse, in bytes (suffixes K, M, G are powers of 1024). Larger files
     /// are reported as input errors.
     #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size)]
@@ -206,10 +199,6 @@ pub(crate) struct CheckArgs {
     /// The file name to report for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     stdin_filename: String,
-
-    /// Print only the summary line (human format).
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -72,11 +72,11 @@ pub(crate) fn run(args: SuggestArgs) -> ExitCode {
         }
     };
     let configs = Configs::new();
-    let (_, inputs, mut errors) = inputs::gather(&args.paths, args.no_ignore, &configs);
+    let (_, inputs, mut errors) = inputs::gather(&args.paths, args.input.no_ignore, &configs);
     let mut sources = Vec::new();
     let mut read_from = Vec::new();
     for input in inputs {
-        match inputs::read(&input, args.max_file_size, &args.stdin_filename) {
+        match inputs::read(&input, args.input.max_file_size, &args.input.stdin_filename) {
             Ok(s) => {
                 sources.push(s);
                 read_from.push(input);
@@ -335,7 +335,7 @@ fn write_seccomp(dir: &Path, outcome: &Outcome) -> bool {
                 ok = false;
                 continue;
             }
-            match write_new(&path, &content) {
+            match write_atomically(&path, &content) {
                 Ok(()) => {
                     eprintln!("wrote {}", path.display());
                     written.insert(file_name, who.clone());
@@ -348,18 +348,4 @@ fn write_seccomp(dir: &Path, outcome: &Outcome) -> bool {
         }
     }
     ok
-}
-
-/// Writes `text` to `path` through a temporary file beside it, so no reader sees half of it.
-fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.picket-suggest.tmp"));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
