@@ -1270,3 +1270,50 @@ fn suggest_min_confidence_selects_what_is_applied() {
         stdout(&o)
     );
 }
+
+#[test]
+fn suggest_reports_changes_it_cannot_make() {
+    let nginx = std::fs::read_to_string(
+        project_root()
+            .join(PROFILES)
+            .join("shop_Deployment-web_nginx.json"),
+    )
+    .unwrap();
+    // The container's securityContext is an alias: editing it would change the helper's too.
+    let manifest = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: helper
+          image: busybox
+          securityContext: &shared {runAsUser: 101}
+        - name: nginx
+          image: nginx
+          securityContext: *shared
+";
+    let dir = temp_tree(&[("profiles/web.json", &nginx), ("web.yaml", manifest)]);
+    let profiles = dir.path().join("profiles");
+    let path = dir.path().join("web.yaml");
+    let args = ["suggest", "--profiles", profiles.to_str().unwrap()];
+    let o = run(&[&args[..], &[path.to_str().unwrap()]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("    not applied: `spec.containers[name=nginx].securityContext.capabilities`: `securityContext` is an alias or an anchor\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&[&args[..], &["--diff", path.to_str().unwrap()]].concat());
+    assert_eq!(stdout(&o), "", "nothing half-applied");
+    let o = run(&[&args[..], &["--format", "json", path.to_str().unwrap()]].concat());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = &v["containers"][0]["suggestions"][0];
+    assert_eq!(s["selected"], true);
+    assert!(s["notApplied"].as_str().unwrap().contains("alias"), "{s}");
+    assert_eq!(v["workloadsWithoutProfile"][0]["container"], "helper");
+}
