@@ -7,7 +7,9 @@
 //!   volumes for the directories that were written), `runAsNonRoot`/`runAsUser` and
 //!   `allowPrivilegeEscalation`, compared with what a [`ContainerSpec`] sets today;
 //! - [`seccomp::suggest`]: a seccomp profile, as Localhost JSON and as a
-//!   security-profiles-operator `SeccompProfile`.
+//!   security-profiles-operator `SeccompProfile`;
+//! - [`netpol::eval`]: whether NetworkPolicies allow a flow, to check a suggested policy
+//!   against the traffic it came from.
 //!
 //! Every [`Suggestion`] carries the evidence it rests on and a [`Confidence`] with the reasons
 //! that lowered it; `docs/policy.md` says how each one is derived.
@@ -21,6 +23,7 @@
 
 mod common;
 mod confidence;
+pub mod netpol;
 pub mod seccomp;
 pub mod security_context;
 mod spec;
