@@ -295,10 +295,10 @@ impl fmt::Display for Cidr {
 /// An `ipBlock` peer: the addresses in `cidr` but in none of `except`.
 ///
 /// The API documents `ipBlock` for cluster-external addresses; what it does for pod IPs is left
-/// to the network plugin (most match pod IPs too, some do not, and source addresses seen at a
+/// to the network plugin (some match pod IPs, others do not, and source addresses seen at a
 /// pod may have been rewritten). This evaluator matches an `ipBlock` against an external
-/// endpoint's address and against a pod's [`Pod::ip`] when it has one, so a policy that relies
-/// on `ipBlock` for pods is evaluated as the plugins that allow it do.
+/// endpoint's address and against a pod's [`Pod::ip`] when it has one, as the plugins that
+/// match pod IPs do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IpBlock {
     /// `cidr`.
