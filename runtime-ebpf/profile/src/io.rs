@@ -227,10 +227,15 @@ fn identity_hash(subject: &Subject) -> u64 {
 /// `.json`, which [`read_dir`] skips), is flushed to disk, then renamed over the target.
 /// Creates `dir` if needed. Returns the path written.
 pub fn write_atomic(dir: &Path, profile: &Profile) -> anyhow::Result<PathBuf> {
+    write_atomic_named(dir, &file_name(&profile.subject), profile)
+}
+
+/// [`write_atomic`] under a name the caller chose (e.g. one told apart from another profile's
+/// with the same subject).
+pub fn write_atomic_named(dir: &Path, name: &str, profile: &Profile) -> anyhow::Result<PathBuf> {
     static SEQUENCE: AtomicU64 = AtomicU64::new(0);
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let name = file_name(&profile.subject);
-    let target = dir.join(&name);
+    let target = dir.join(name);
     let temp = dir.join(format!(
         ".{name}.{}-{}.tmp",
         std::process::id(),

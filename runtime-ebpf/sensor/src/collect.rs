@@ -154,6 +154,11 @@ impl Collector {
         self.cgroups.keys().copied()
     }
 
+    /// Number of cgroups seen so far.
+    pub fn cgroup_count(&self) -> usize {
+        self.cgroups.len()
+    }
+
     /// Makes a cgroup known even if it does nothing (a tracked cgroup gets a profile).
     pub fn touch(&mut self, cgroup: u64) {
         self.cgroups.entry(cgroup).or_default();

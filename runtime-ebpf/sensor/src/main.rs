@@ -80,20 +80,8 @@ enum Command {
     /// A scripted workload with known behaviour (for tests and benchmarks).
     #[command(hide = true)]
     Workload {
-        #[arg(long)]
-        exec: Vec<PathBuf>,
-        #[arg(long)]
-        connect: Vec<std::net::SocketAddr>,
-        #[arg(long)]
-        dns: Vec<std::net::SocketAddr>,
-        #[arg(long)]
-        chown: Vec<PathBuf>,
-        #[arg(long)]
-        write: Vec<PathBuf>,
-        #[arg(long, default_value_t = 0)]
-        syscalls: u64,
-        #[arg(long, default_value_t = 1)]
-        count: u64,
+        #[command(flatten)]
+        script: picket_sensor::workload::Script,
         /// Instead: accept TCP connections on this address until killed.
         #[arg(long)]
         serve: Option<std::net::SocketAddr>,
@@ -165,28 +153,13 @@ fn main() -> ExitCode {
         )
         .map(|_| ()),
         Command::Workload {
-            exec,
-            connect,
-            dns,
-            chown,
-            write,
-            syscalls,
-            count,
+            script,
             serve,
             serve_udp,
         } => match (serve, serve_udp) {
             (Some(addr), _) => picket_sensor::workload::serve(addr, &mut std::io::stdout()),
             (None, Some(addr)) => picket_sensor::workload::serve_udp(addr, &mut std::io::stdout()),
-            (None, None) => picket_sensor::workload::run(&picket_sensor::workload::Script {
-                exec,
-                connect,
-                dns,
-                chown,
-                write,
-                syscalls,
-                count,
-            })
-            .and_then(|t| {
+            (None, None) => picket_sensor::workload::run(&script).and_then(|t| {
                 writeln!(
                     std::io::stdout(),
                     "timing exec_ns={} connect_ns={} syscalls_ns={}",
@@ -237,14 +210,17 @@ fn merge(inputs: &[PathBuf], out: &std::path::Path, err: &mut dyn Write) -> anyh
     }
     let count = profiles.len();
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let merged = picket_profile::merge::merge(profiles);
-    for profile in &merged {
-        picket_profile::io::write_atomic(out, profile)?;
-    }
+    let written = picket_sensor::record::write_profiles(
+        out,
+        profiles,
+        None,
+        picket_sensor::record::Existing::Replace,
+        err,
+    )?;
     writeln!(
         err,
         "merged {count} profile(s) into {} in {}",
-        merged.len(),
+        written.len(),
         out.display()
     )?;
     Ok(())

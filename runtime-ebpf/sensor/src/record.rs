@@ -106,6 +106,17 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
     crate::sensor::check_privileges()?;
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("creating the output directory {}", options.out.display()))?;
+    // Find out now, not after the recording, that the profiles could not be written.
+    let probe = options
+        .out
+        .join(format!(".picket-sensor-{}.probe", std::process::id()));
+    std::fs::write(&probe, b"").with_context(|| {
+        format!(
+            "the output directory {} is not writable",
+            options.out.display()
+        )
+    })?;
+    let _ = std::fs::remove_file(&probe);
 
     // The window opens before the programs attach: no fact predates it.
     let clock = Clock::now();
@@ -187,11 +198,15 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
     loop {
         let done = stop.load(Ordering::Relaxed)
             || options.duration.is_some_and(|d| started.elapsed() >= d);
-        received += sensor.drain(|e| collector.handle(&e), &mut undecodable) as u64;
-        for id in collector.cgroups().collect::<Vec<_>>() {
-            who.entry(id).or_insert_with(|| {
-                attribute(&root, &options.host_root, &mut index, id, None, start_ticks)
-            });
+        let n = sensor.drain(|e| collector.handle(&e), &mut undecodable);
+        received += n as u64;
+        // A cgroup is named at its first event, while it still exists.
+        if n > 0 && collector.cgroup_count() > who.len() {
+            for id in collector.cgroups().collect::<Vec<_>>() {
+                who.entry(id).or_insert_with(|| {
+                    attribute(&root, &options.host_root, &mut index, id, None, start_ticks)
+                });
+            }
         }
         if done {
             break;
@@ -225,7 +240,13 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
 
     // Detach first, then read what is left: nothing can arrive after the last read.
     sensor.stop();
-    received += sensor.drain(|e| collector.handle(&e), &mut undecodable) as u64;
+    loop {
+        let n = sensor.drain(|e| collector.handle(&e), &mut undecodable);
+        received += n as u64;
+        if n == 0 {
+            break;
+        }
+    }
     let snapshot = sensor.snapshot()?;
     collector.observe_syscalls(&snapshot.syscalls, clock.boot_now());
     let stats = sensor.stats()?;
@@ -254,7 +275,13 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
             .cloned()
             .unwrap_or_else(|| Attribution::unnamed(id))
     });
-    let written = write_profiles(&options.out, profiles, &stats)?;
+    let written = write_profiles(
+        &options.out,
+        profiles,
+        Some(&stats),
+        Existing::Accumulate,
+        err,
+    )?;
     let _ = writeln!(err, "{}", stats_line(&stats, received));
     if undecodable > 0 {
         let _ = writeln!(
@@ -275,27 +302,72 @@ pub fn record(options: &RecordOptions, err: &mut dyn Write) -> anyhow::Result<Re
     })
 }
 
-/// Merges the run's profiles (replicas of a workload on this node become one), then each with
-/// the profile already in `out` under the same name, from an earlier run (so a restarted sensor
-/// adds to what it learned), and writes them. Every profile carries this run's counters once.
-fn write_profiles(
+/// How [`write_profiles`] treats profiles already in the output directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// Merge into them: a restarted sensor adds to what an earlier run learned.
+    Accumulate,
+    /// Replace them (`merge` writes the result of its inputs only).
+    Replace,
+}
+
+/// Merges `profiles` (replicas of a workload become one) and writes them into `out`, each under
+/// its subject's file name (with `.<arch>` added when profiles of several architectures share a
+/// subject, since merging keeps those apart). A file already there that cannot be read is moved
+/// aside to `<name>.unreadable`, never overwritten, and said on `err`. With `run_stats`, each
+/// merged profile carries those counters once (they are one run's, repeated in all its profiles,
+/// and merging the run's replicas would add them up).
+pub fn write_profiles(
     out: &Path,
     profiles: Vec<picket_profile::Profile>,
-    stats: &Stats,
+    run_stats: Option<&Stats>,
+    existing: Existing,
+    err: &mut dyn Write,
 ) -> anyhow::Result<Vec<PathBuf>> {
+    let merged = picket_profile::merge::merge(profiles);
+    let mut names: HashMap<String, usize> = HashMap::new();
+    for profile in &merged {
+        *names
+            .entry(picket_profile::io::file_name(&profile.subject))
+            .or_default() += 1;
+    }
     let mut written = Vec::new();
-    for mut profile in picket_profile::merge::merge(profiles) {
-        profile.sensor.stats = *stats;
-        let path = out.join(picket_profile::io::file_name(&profile.subject));
-        if let Ok(text) = std::fs::read_to_string(&path)
-            && let Ok(earlier) = picket_profile::Profile::from_json(&text)
+    for mut profile in merged {
+        if let Some(stats) = run_stats {
+            profile.sensor.stats = *stats;
+        }
+        let mut name = picket_profile::io::file_name(&profile.subject);
+        if names[&name] > 1 {
+            let stem = name.strip_suffix(".json").unwrap_or(&name).to_string();
+            name = format!("{stem}.{}.json", profile.sensor.arch);
+        }
+        let path = out.join(&name);
+        if existing == Existing::Accumulate
+            && let Ok(text) = std::fs::read_to_string(&path)
         {
-            let merged = picket_profile::merge::merge(vec![earlier, profile.clone()]);
-            if let [one] = merged.as_slice() {
-                profile = one.clone();
+            match picket_profile::Profile::from_json(&text) {
+                Ok(earlier) => {
+                    let merged = picket_profile::merge::merge(vec![earlier, profile.clone()]);
+                    if let [one] = merged.as_slice() {
+                        profile = one.clone();
+                    }
+                }
+                Err(e) => {
+                    let aside = out.join(format!("{name}.unreadable"));
+                    std::fs::rename(&path, &aside)
+                        .with_context(|| format!("moving {} aside", path.display()))?;
+                    let _ = writeln!(
+                        err,
+                        "warning: {}: {e:#}; moved to {} and not merged",
+                        path.display(),
+                        aside.display()
+                    );
+                }
             }
         }
-        written.push(picket_profile::io::write_atomic(out, &profile)?);
+        written.push(picket_profile::io::write_atomic_named(
+            out, &name, &profile,
+        )?);
     }
     Ok(written)
 }
@@ -342,5 +414,106 @@ fn attribute(
         replica,
         partial_reasons,
         skip: meta.is_some_and(|m| m.sandbox),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nginx() -> picket_profile::Profile {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/profiles/shop_Deployment-web_nginx.json"
+        );
+        picket_profile::Profile::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_restarted_sensor_adds_to_the_profiles_already_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut err = Vec::new();
+        let first = write_profiles(
+            dir.path(),
+            vec![nginx()],
+            None,
+            Existing::Accumulate,
+            &mut err,
+        )
+        .unwrap();
+        write_profiles(
+            dir.path(),
+            vec![nginx()],
+            None,
+            Existing::Accumulate,
+            &mut err,
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&first[0]).unwrap();
+        let twice = picket_profile::Profile::from_json(&text).unwrap();
+        let once = nginx();
+        assert_eq!(
+            twice.executables[0].evidence.count,
+            2 * once.executables[0].evidence.count
+        );
+        // `merge` replaces instead.
+        write_profiles(dir.path(), vec![nginx()], None, Existing::Replace, &mut err).unwrap();
+        let text = std::fs::read_to_string(&first[0]).unwrap();
+        let replaced = picket_profile::Profile::from_json(&text).unwrap();
+        assert_eq!(
+            replaced.executables[0].evidence.count,
+            once.executables[0].evidence.count
+        );
+    }
+
+    #[test]
+    fn an_unreadable_profile_is_moved_aside_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = picket_profile::io::file_name(&nginx().subject);
+        std::fs::write(dir.path().join(&name), b"{ not json").unwrap();
+        let mut err = Vec::new();
+        write_profiles(
+            dir.path(),
+            vec![nginx()],
+            None,
+            Existing::Accumulate,
+            &mut err,
+        )
+        .unwrap();
+        let aside = dir.path().join(format!("{name}.unreadable"));
+        assert_eq!(std::fs::read(&aside).unwrap(), b"{ not json");
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.contains("moved to") && err.contains(&name), "{err}");
+        assert!(
+            picket_profile::Profile::from_json(
+                &std::fs::read_to_string(dir.path().join(&name)).unwrap()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn profiles_of_two_architectures_do_not_overwrite_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let x86 = nginx();
+        let mut arm = nginx();
+        arm.sensor.arch = "aarch64".into();
+        let mut err = Vec::new();
+        let written = write_profiles(
+            dir.path(),
+            vec![x86, arm],
+            None,
+            Existing::Replace,
+            &mut err,
+        )
+        .unwrap();
+        assert_eq!(written.len(), 2, "{written:?}");
+        assert_ne!(written[0], written[1]);
+        assert!(
+            written
+                .iter()
+                .any(|p| p.to_string_lossy().ends_with(".aarch64.json")),
+            "{written:?}"
+        );
     }
 }

@@ -10,22 +10,29 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-/// What to do, in this order.
-#[derive(Clone, Debug, Default)]
+/// What to do, in this order (also the hidden `workload` command's options).
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Script {
     /// Programs to run (each waited for), `count` times each.
+    #[arg(long)]
     pub exec: Vec<PathBuf>,
     /// TCP servers to connect to, `count` times each.
+    #[arg(long)]
     pub connect: Vec<SocketAddr>,
     /// UDP addresses to send a DNS query (for `example.com`, type A) to, `count` times each.
+    #[arg(long)]
     pub dns: Vec<SocketAddr>,
     /// Files to create and give to uid/gid 65534 (uses CAP_CHOWN when run as root).
+    #[arg(long)]
     pub chown: Vec<PathBuf>,
     /// Files to create and write.
+    #[arg(long)]
     pub write: Vec<PathBuf>,
     /// Null syscalls (`getppid`) to make, for the syscall overhead benchmark.
+    #[arg(long, default_value_t = 0)]
     pub syscalls: u64,
     /// Repetitions of `exec` and `connect`.
+    #[arg(long, default_value_t = 1)]
     pub count: u64,
 }
 
