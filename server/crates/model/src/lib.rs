@@ -8,10 +8,12 @@
 //! its pod template ([`Object::pod_spec`]); rules and the rest never spell
 //! `spec.jobTemplate.spec.template.spec` themselves.
 
+mod json;
 pub mod kinds;
 mod object;
 pub mod view;
 
+pub use json::to_json;
 pub use kinds::*;
 pub use object::{
     DocumentClass, GroupVersionKind, Object, WorkloadKind, classify, is_template,

@@ -415,3 +415,10 @@ fn looks_like_helm_action(value: &str) -> bool {
     .iter()
     .any(|m| v.contains(m))
 }
+
+impl Object<'_> {
+    /// The whole object as a JSON value ([`to_json`](crate::to_json)).
+    pub fn to_json(&self) -> serde_json::Value {
+        crate::to_json(self.mapping.node())
+    }
+}
