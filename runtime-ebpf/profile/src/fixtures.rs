@@ -2,7 +2,8 @@
 
 use crate::{
     Capability, Coverage, Direction, Evidence, Executable, FileWrite, MissingHook, NetworkPeer,
-    Profile, Protocol, SensorInfo, Stats, Subject, Syscall, VERSION, Window, Workload,
+    PeerIdentity, PeerKind, Profile, Protocol, SensorInfo, Stats, Subject, Syscall, VERSION,
+    Window, Workload,
 };
 
 pub(crate) fn evidence(first: &str, last: &str, count: u64, node: &str) -> Evidence {
@@ -34,6 +35,8 @@ pub(crate) fn full_profile() -> Profile {
         address: address.to_owned(),
         port,
         dns,
+        peer: None,
+        names: Vec::new(),
         evidence: seen(3),
     };
     Profile {
@@ -109,13 +112,16 @@ pub(crate) fn full_profile() -> Profile {
             },
         ],
         network: vec![
-            peer(
-                Direction::Egress,
-                Protocol::Tcp,
-                "93.184.215.14",
-                443,
-                false,
-            ),
+            NetworkPeer {
+                names: vec!["api.example".to_owned()],
+                ..peer(
+                    Direction::Egress,
+                    Protocol::Tcp,
+                    "93.184.215.14",
+                    443,
+                    false,
+                )
+            },
             peer(
                 Direction::Egress,
                 Protocol::Tcp,
@@ -123,8 +129,30 @@ pub(crate) fn full_profile() -> Profile {
                 5432,
                 false,
             ),
-            peer(Direction::Egress, Protocol::Udp, "10.96.0.10", 53, true),
-            peer(Direction::Ingress, Protocol::Tcp, "10.244.1.7", 8080, false),
+            NetworkPeer {
+                peer: Some(PeerIdentity {
+                    kind: PeerKind::Service,
+                    namespace: Some("kube-system".to_owned()),
+                    name: "kube-dns".to_owned(),
+                    workload: None,
+                    labels: [("k8s-app".to_owned(), "kube-dns".to_owned())].into(),
+                }),
+                ..peer(Direction::Egress, Protocol::Udp, "10.96.0.10", 53, true)
+            },
+            NetworkPeer {
+                peer: Some(PeerIdentity {
+                    kind: PeerKind::Pod,
+                    namespace: Some("shop".to_owned()),
+                    name: "web-7d4b9c6f5-xk2lp".to_owned(),
+                    workload: Some(Workload {
+                        kind: "Deployment".to_owned(),
+                        name: "web".to_owned(),
+                        source: "kubernetes-api".to_owned(),
+                    }),
+                    labels: [("app".to_owned(), "web".to_owned())].into(),
+                }),
+                ..peer(Direction::Ingress, Protocol::Tcp, "10.244.1.7", 8080, false)
+            },
             peer(Direction::Ingress, Protocol::Tcp, "fd00::7", 8080, false),
         ],
         capabilities: vec![

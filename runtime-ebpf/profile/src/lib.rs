@@ -92,7 +92,9 @@ pub struct Subject {
 }
 
 /// A workload: the top owner of a pod.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Workload {
     /// `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob`, `ReplicaSet` or `Pod`.
@@ -226,8 +228,61 @@ pub struct NetworkPeer {
     /// True for DNS traffic (port 53).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dns: bool,
+    /// Who the peer is in the cluster, when whoever wrote the profile could tell (an
+    /// attribution with access to the Kubernetes API, or a person); absent for external peers
+    /// and when unknown. Policies select peers by it, never by a pod's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<PeerIdentity>,
+    /// DNS names the workload resolved to this address, sorted; empty when none were seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
     /// How much backs it.
     pub evidence: Evidence,
+}
+
+/// A network peer's identity in the cluster.
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PeerIdentity {
+    /// What the address belongs to.
+    pub kind: PeerKind,
+    /// The namespace of a pod or Service; absent for a node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The pod's, Service's or node's name.
+    pub name: String,
+    /// A pod's workload (its top owner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<Workload>,
+    /// A pod's labels, or a Service's `spec.selector`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+/// What a peer address belongs to.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum PeerKind {
+    /// A pod's address.
+    Pod,
+    /// A Service's cluster IP (egress is seen before the Service's address is translated).
+    Service,
+    /// A node's address (host-network pods, the kubelet, node-local agents).
+    Node,
 }
 
 /// Which side opened the connection (TCP) or sent the first datagram (UDP).

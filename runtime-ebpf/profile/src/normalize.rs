@@ -38,6 +38,7 @@ impl Profile {
         self.sensor.missing_hooks.dedup();
         for peer in &mut self.network {
             peer.address = canonical_address(&peer.address);
+            sort_dedup(&mut peer.names);
         }
         fold(&mut self.executables);
         fold(&mut self.network);
@@ -110,8 +111,29 @@ impl Fact for NetworkPeer {
         (self.direction, self.protocol, address, self.port)
     }
     evidence_field!();
+    /// DNS names are united; of two identities, the one seen last is kept (an address can
+    /// pass from one pod to another), at the same instant the smaller, whatever the order.
     fn absorb_details(&mut self, other: &Self) {
         self.dns |= other.dns;
+        for name in &other.names {
+            if !self.names.contains(name) {
+                self.names.push(name.clone());
+            }
+        }
+        self.names.sort();
+        if let Some(theirs) = &other.peer {
+            let take = match &self.peer {
+                None => true,
+                Some(ours) => {
+                    compare_times(&other.evidence.last_seen, &self.evidence.last_seen)
+                        .then_with(|| theirs.cmp(ours).reverse())
+                        == Ordering::Greater
+                }
+            };
+            if take {
+                self.peer = Some(theirs.clone());
+            }
+        }
     }
 }
 
@@ -291,6 +313,36 @@ mod tests {
             profile.network[0].evidence.count,
             2 * template.evidence.count
         );
+    }
+
+    #[test]
+    fn a_peer_keeps_all_names_and_the_latest_identity() {
+        let mut profile = full_profile();
+        let mut old = profile.network[0].clone();
+        let mut new = old.clone();
+        let identity = |name: &str| crate::PeerIdentity {
+            kind: crate::PeerKind::Pod,
+            namespace: Some("shop".to_owned()),
+            name: name.to_owned(),
+            workload: None,
+            labels: Default::default(),
+        };
+        old.names = vec!["b.example".to_owned(), "a.example".to_owned()];
+        old.peer = Some(identity("old-pod"));
+        old.evidence.last_seen = "2026-03-01T10:00:00Z".to_owned();
+        new.names = vec!["c.example".to_owned(), "a.example".to_owned()];
+        new.peer = Some(identity("new-pod"));
+        new.evidence.last_seen = "2026-03-02T10:00:00Z".to_owned();
+        for order in [[old.clone(), new.clone()], [new.clone(), old.clone()]] {
+            profile.network = order.to_vec();
+            profile.normalize();
+            assert_eq!(profile.network.len(), 1);
+            assert_eq!(
+                profile.network[0].names,
+                ["a.example", "b.example", "c.example"]
+            );
+            assert_eq!(profile.network[0].peer, Some(identity("new-pod")));
+        }
     }
 
     #[test]

@@ -486,6 +486,8 @@ pub fn peer(k: &NetKey, evidence: Evidence) -> NetworkPeer {
         address,
         port: k.port,
         dns: k.port == 53,
+        peer: None,
+        names: Vec::new(),
         evidence,
     }
 }
