@@ -8,6 +8,8 @@
 //!   `allowPrivilegeEscalation`, compared with what a [`ContainerSpec`] sets today;
 //! - [`seccomp::suggest`]: a seccomp profile, as Localhost JSON and as a
 //!   security-profiles-operator `SeccompProfile`;
+//! - [`findings::check`]: privileges the manifest declares that were never used, and
+//!   behaviour it does not allow (drift), as diagnostics;
 //! - [`netpol::eval`]: whether NetworkPolicies allow a flow, to check a suggested policy
 //!   against the traffic it came from.
 //!
@@ -23,6 +25,7 @@
 
 mod common;
 mod confidence;
+pub mod findings;
 pub mod netpol;
 pub mod seccomp;
 pub mod security_context;

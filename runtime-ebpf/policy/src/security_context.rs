@@ -118,13 +118,13 @@ pub const NO_AUDIT_PRONE: &[&str] = &[
 ];
 
 /// A capability as a manifest names it: `CAP_NET_RAW` → `NET_RAW`, upper case.
-fn manifest_capability(name: &str) -> String {
+pub(crate) fn manifest_capability(name: &str) -> String {
     let upper = name.to_ascii_uppercase();
     upper.strip_prefix("CAP_").unwrap_or(&upper).to_owned()
 }
 
 /// Whether the sensor could name it (`CAP_<number>` is one it did not know).
-fn is_known_capability(name: &str) -> bool {
+pub(crate) fn is_known_capability(name: &str) -> bool {
     let bare = name.strip_prefix("CAP_").unwrap_or(name);
     !bare.is_empty() && !bare.bytes().all(|b| b.is_ascii_digit())
 }
@@ -286,7 +286,7 @@ fn capabilities(profile: &Profile, spec: &ContainerSpec, review: &mut Review) ->
 }
 
 /// `once`, `3 times`.
-fn times(n: u64) -> String {
+pub(crate) fn times(n: u64) -> String {
     if n == 1 {
         "once".to_owned()
     } else {
@@ -325,7 +325,7 @@ const SYSTEM_DIRS: &[&str] = &[
 ];
 
 /// Where a written path is.
-enum Place<'a> {
+pub(crate) enum Place<'a> {
     /// On a mounted volume.
     Volume(&'a VolumeMount),
     /// A pseudo-file (`/dev/null`) or a file the kubelet mounts.
@@ -366,7 +366,7 @@ fn parent(path: &str) -> &str {
     }
 }
 
-fn place<'a>(path: &str, mounts: &'a [VolumeMount]) -> Place<'a> {
+pub(crate) fn place<'a>(path: &str, mounts: &'a [VolumeMount]) -> Place<'a> {
     if !path.starts_with('/') {
         return Place::Relative;
     }
