@@ -441,7 +441,7 @@ fn object_name(profiles: &[Profile]) -> String {
 }
 
 /// Window, coverage and partial reasons of all profiles together.
-fn combined_evidence(profiles: &[Profile], facts: Vec<Fact>) -> SuggestionEvidence {
+pub(crate) fn combined_evidence(profiles: &[Profile], facts: Vec<Fact>) -> SuggestionEvidence {
     let start = profiles
         .iter()
         .map(|p| p.window.start.as_str())

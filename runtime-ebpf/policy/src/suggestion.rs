@@ -47,6 +47,10 @@ pub enum SuggestionKind {
     AllowPrivilegeEscalation,
     /// A seccomp profile file and the `seccompProfile` that uses it.
     SeccompProfile,
+    /// A NetworkPolicy file for the workload.
+    NetworkPolicy,
+    /// A CiliumNetworkPolicy file for the workload, with DNS names for external peers.
+    CiliumNetworkPolicy,
 }
 
 /// One edit a suggestion makes.

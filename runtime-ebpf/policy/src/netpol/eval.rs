@@ -167,7 +167,8 @@ impl LabelSelector {
             })
     }
 
-    fn from_json(value: &Value) -> anyhow::Result<LabelSelector> {
+    /// A `{matchLabels, matchExpressions}` value, checked the way the API server checks it.
+    pub fn from_json(value: &Value) -> anyhow::Result<LabelSelector> {
         let map = object(value)?;
         only_fields(map, &["matchLabels", "matchExpressions"])?;
         let mut selector = LabelSelector::default();

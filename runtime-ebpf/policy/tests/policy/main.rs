@@ -5,6 +5,7 @@
 //! picket-policy` rewrites the ones that differ (review them with `git diff`).
 
 mod fixtures;
+mod netpol;
 mod seccomp;
 mod security_context;
 
