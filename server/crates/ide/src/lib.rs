@@ -4,8 +4,9 @@
 //! [`AnalysisHost::analysis`] hands out an immutable, cheaply cloned [`Analysis`] snapshot that
 //! can be queried from any thread while the host moves on.
 //!
-//! Architecture Invariant: this crate speaks byte ranges and plain Rust types. It knows no LSP,
-//! no JSON and no file system; the CLI and the server are its two clients.
+//! Architecture Invariant: this crate speaks byte ranges and plain Rust types. It knows no LSP
+//! and no file system, and JSON only as `picket-policy`'s values (in [`runtime`]); the CLI and
+//! the server are its two clients.
 //!
 //! API Boundary: everything exported here.
 
@@ -13,6 +14,9 @@ mod diagnostics;
 mod explain;
 mod host;
 mod navigation;
+
+// Behaviour profiles and the manifests' workload containers.
+pub mod runtime;
 
 // Completion and hover: where the cursor is, what the schema says there.
 mod completion;

@@ -5,9 +5,7 @@
 //! `picket-policy` decides what to suggest; this module finds the containers (through
 //! `picket-model`), fills each one's `ContainerSpec`, and places the changes in the text.
 
-mod apply;
 mod report;
-mod workloads;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -15,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use picket_ide::FileKind;
+use picket_ide::runtime::{self, apply, workloads};
 use picket_policy::seccomp::{self, SeccompSuggestion};
 use picket_policy::security_context::{self, Review};
 use picket_policy::{Change, Confidence};
@@ -140,18 +139,6 @@ pub(crate) fn run(args: SuggestArgs) -> ExitCode {
     }
 }
 
-/// Who a profile is about: namespace (when known), workload kind and name, container.
-fn profile_key(profile: &Profile) -> Option<(Option<&str>, &str, &str, &str)> {
-    let subject = &profile.subject;
-    let workload = subject.workload.as_ref()?;
-    Some((
-        subject.namespace.as_deref(),
-        workload.kind.as_str(),
-        workload.name.as_str(),
-        subject.container.as_deref()?,
-    ))
-}
-
 /// Pairs profiles with workload containers and runs the policy on each pair.
 fn match_profiles(
     profiles: Vec<(PathBuf, Profile)>,
@@ -164,14 +151,7 @@ fn match_profiles(
         let mine: Vec<usize> = profiles
             .iter()
             .enumerate()
-            .filter(|(_, (_, p))| {
-                profile_key(p).is_some_and(|(ns, kind, name, container)| {
-                    ns.is_none_or(|ns| ns == workload.namespace)
-                        && kind == workload.kind
-                        && name == workload.name
-                        && container == workload.spec.name
-                })
-            })
+            .filter(|(_, (_, p))| runtime::profile_matches(p, &workload))
             .map(|(i, _)| i)
             .collect();
         if mine.is_empty() {

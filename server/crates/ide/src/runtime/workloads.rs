@@ -10,31 +10,27 @@ use picket_syntax::ParsedFile;
 
 /// Where an object sits in its file: the document, and the item of a `List` when it is one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct ObjectAt {
-    pub(crate) document: usize,
-    pub(crate) item: Option<usize>,
+pub struct ObjectAt {
+    pub document: usize,
+    pub item: Option<usize>,
 }
 
 /// One container of a workload in a manifest.
 #[derive(Clone, Debug)]
-pub(crate) struct WorkloadContainer {
-    /// Index of the file among the sources.
-    pub(crate) file: usize,
-    pub(crate) at: ObjectAt,
-    /// `metadata.namespace`, else the `--namespace` default.
-    pub(crate) namespace: String,
-    pub(crate) kind: String,
-    pub(crate) name: String,
+pub struct WorkloadContainer {
+    /// Index of the file among the caller's files.
+    pub file: usize,
+    pub at: ObjectAt,
+    /// `metadata.namespace`, else the caller's default namespace.
+    pub namespace: String,
+    pub kind: String,
+    pub name: String,
     /// What the manifest sets for the container.
-    pub(crate) spec: ContainerSpec,
+    pub spec: ContainerSpec,
 }
 
 /// Every container (and init container) of every workload in `parsed`, in file order.
-pub(crate) fn find(
-    file: usize,
-    parsed: &ParsedFile,
-    default_namespace: &str,
-) -> Vec<WorkloadContainer> {
+pub fn find(file: usize, parsed: &ParsedFile, default_namespace: &str) -> Vec<WorkloadContainer> {
     let mut out = Vec::new();
     for (document, entry) in parsed.documents().iter().enumerate() {
         let picket_model::DocumentClass::Object(object) = classify(&entry.doc) else {
@@ -172,7 +168,7 @@ fn seccomp_type(profile: picket_model::SeccompProfile<'_>) -> Option<SeccompProf
 }
 
 /// The object at `at` in a document.
-pub(crate) fn object_at<'a>(doc: &'a picket_syntax::Document, at: ObjectAt) -> Option<Object<'a>> {
+pub fn object_at<'a>(doc: &'a picket_syntax::Document, at: ObjectAt) -> Option<Object<'a>> {
     let object = Object::from_document(doc)?;
     match at.item {
         None => Some(object),

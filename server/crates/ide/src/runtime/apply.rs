@@ -3,7 +3,7 @@
 //! (new keys at their siblings' indentation, flow collections kept flow), re-reading the
 //! document after every edit, until the document says what the change asks.
 
-use picket_ide::picket_lint::edit::{self, Edit, Value as Yaml};
+use picket_lint::edit::{self, Edit, Value as Yaml};
 use picket_model::Field;
 use picket_policy::{Change, PathSegment};
 use picket_syntax::{
@@ -19,7 +19,7 @@ const MAX_EDITS_PER_CHANGE: usize = 64;
 
 /// `changes` applied to the object at `at` of one document's text (paths from its pod
 /// template). An error says why, and the text is then left as it was.
-pub(crate) fn apply(doc_text: &str, at: ObjectAt, changes: &[&Change]) -> Result<String, String> {
+pub fn apply(doc_text: &str, at: ObjectAt, changes: &[&Change]) -> Result<String, String> {
     let mut text = doc_text.to_owned();
     for change in changes {
         let (path, op) = match change {
