@@ -269,15 +269,9 @@ fn write_then_rename(temp: &Path, target: &Path, bytes: &[u8]) -> anyhow::Result
 /// are skipped) as a profile. Fails if any cannot be read, with one line per bad file naming
 /// it and what is wrong: `profiles/x.json: line 3 column 5: unknown field `foo`, …`.
 pub fn read_dir(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Profile)>> {
-    let mut paths = Vec::new();
-    collect_json(dir, &mut paths)?;
-    paths.sort();
     let mut profiles = Vec::new();
     let mut errors = Vec::new();
-    for path in paths {
-        let read = fs::read_to_string(&path)
-            .map_err(anyhow::Error::from)
-            .and_then(|text| Profile::from_json(&text));
+    for (path, read) in read_dir_each(dir)? {
         match read {
             Ok(profile) => profiles.push((path, profile)),
             Err(err) => errors.push(format!("{}: {err:#}", path.display())),
@@ -287,6 +281,24 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Profile)>> {
         bail!("{}", errors.join("\n"));
     }
     Ok(profiles)
+}
+
+/// The files [`read_dir`] reads, each with its profile or what is wrong with it, for callers
+/// that go on without the bad ones (the language server). Fails only when `dir` itself, or a
+/// folder under it, cannot be listed.
+pub fn read_dir_each(dir: &Path) -> anyhow::Result<Vec<(PathBuf, anyhow::Result<Profile>)>> {
+    let mut paths = Vec::new();
+    collect_json(dir, &mut paths)?;
+    paths.sort();
+    Ok(paths
+        .into_iter()
+        .map(|path| {
+            let read = fs::read_to_string(&path)
+                .map_err(anyhow::Error::from)
+                .and_then(|text| Profile::from_json(&text));
+            (path, read)
+        })
+        .collect())
 }
 
 fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
@@ -553,6 +565,19 @@ mod tests {
                 dir.path().join("y.json").display()
             )
         );
+    }
+
+    #[test]
+    fn read_dir_each_keeps_the_good_files_beside_the_bad() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = write_atomic(dir.path(), &full_profile()).unwrap();
+        fs::write(dir.path().join("a-broken.json"), "{ not json").unwrap();
+        let read = read_dir_each(dir.path()).unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read[0].0, dir.path().join("a-broken.json"));
+        assert!(read[0].1.is_err());
+        assert_eq!(read[1].0, good);
+        assert!(read[1].1.is_ok());
     }
 
     #[test]
