@@ -118,10 +118,16 @@ pub(crate) struct SuggestArgs {
     #[arg(long)]
     write: bool,
 
-    /// Write the seccomp profiles here: `<name>.json` (Localhost) and
-    /// `<name>.seccompprofile.yaml` (security-profiles-operator).
+    /// Write the policy files here: seccomp profiles as `<name>.json` (Localhost) and
+    /// `<name>.seccompprofile.yaml` (security-profiles-operator), and per workload
+    /// `picket-<name>-networkpolicy.yaml` and `picket-<name>-ciliumnetworkpolicy.yaml`.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+
+    /// Draw the observed traffic: a Graphviz DOT file at this path, and an SVG picture
+    /// beside it (the same name with `.svg`).
+    #[arg(long, value_name = "FILE")]
+    graph: Option<PathBuf>,
 
     /// Apply and write only suggestions at least this sure.
     #[arg(long, value_enum, default_value_t = MinConfidence::Medium)]

@@ -1317,3 +1317,107 @@ spec:
     assert!(s["notApplied"].as_str().unwrap().contains("alias"), "{s}");
     assert_eq!(v["workloadsWithoutProfile"][0]["container"], "helper");
 }
+
+#[test]
+fn suggest_writes_network_policies_that_pass_check_and_draws_the_traffic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("policies");
+    let graph = dir.path().join("traffic.dot");
+    let o = suggest(&[
+        "--out",
+        out.to_str().unwrap(),
+        "--graph",
+        graph.to_str().unwrap(),
+        MANIFESTS,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // One NetworkPolicy and one Cilium variant per workload at medium confidence or above;
+    // otel-collector's is low (a peer nobody named) and not written.
+    let mut written: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("networkpolicy"))
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "picket-api-ciliumnetworkpolicy.yaml",
+            "picket-api-networkpolicy.yaml",
+            "picket-legacy-ciliumnetworkpolicy.yaml",
+            "picket-legacy-networkpolicy.yaml",
+            "picket-nightly-report-ciliumnetworkpolicy.yaml",
+            "picket-nightly-report-networkpolicy.yaml",
+            "picket-web-ciliumnetworkpolicy.yaml",
+            "picket-web-networkpolicy.yaml",
+        ]
+    );
+    // Every generated file is valid and lints clean.
+    let check = run(&["check", out.to_str().unwrap()]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+    let said = format!("{}{}", stdout(&check), stderr(&check));
+    assert!(said.contains("No problems found"), "{said}");
+
+    // The graph: each workload a box, its peers by name, an edge per observed flow.
+    let dot = std::fs::read_to_string(&graph).unwrap();
+    assert!(dot.starts_with("// The traffic"), "{dot}");
+    let id = |label: &str| {
+        let line = dot
+            .lines()
+            .find(|l| l.contains(&format!("[label=\"{label}\"")))
+            .unwrap_or_else(|| panic!("no node {label} in\n{dot}"));
+        line.trim().split(' ').next().unwrap().to_owned()
+    };
+    let api = id("Deployment shop/api");
+    let db = id("Service shop/db");
+    let otel = id("Deployment telemetry/otel-collector");
+    assert!(
+        dot.contains(&format!("{api} -> {db} [label=\"TCP 5432 ×96\"]")),
+        "{dot}"
+    );
+    // api's pods are otel-collector's clients: the edge joins the two workload boxes.
+    assert!(
+        dot.contains(&format!("{api} -> {otel} [label=\"TCP 4317 ×43120\"]")),
+        "{dot}"
+    );
+    let unknown = id("unidentified fd00:10:244:2::7");
+    assert!(
+        dot.contains(&format!(
+            "{unknown} [label=\"unidentified fd00:10:244:2::7\", shape=ellipse, style=dashed]"
+        )),
+        "{dot}"
+    );
+    let edges = dot.lines().filter(|l| l.contains(" -> ")).count();
+    let svg = std::fs::read_to_string(dir.path().join("traffic.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{svg}"
+    );
+    assert!(svg.trim_end().ends_with("</svg>"), "{svg}");
+    assert_eq!(svg.matches("<path class=\"edge\"").count(), edges);
+    assert_eq!(
+        svg.matches("<g class=\"node\">").count(),
+        dot.matches(" [label=\"").count() - edges
+    );
+    assert!(svg.contains(">Deployment shop/api</text>"), "{svg}");
+}
+
+#[test]
+fn suggest_graph_refuses_an_svg_name_for_the_dot_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("traffic.svg");
+    let o = suggest(&["--graph", graph.to_str().unwrap(), MANIFESTS]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("give it another extension"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!graph.exists());
+}

@@ -1,10 +1,12 @@
 //! `picket suggest`: least-privilege suggestions from behaviour profiles, matched to the
 //! workload containers of the manifests, reported with their evidence; `--diff`/`--write`
-//! put the `securityContext` changes into the manifests, `--out` writes seccomp profiles.
+//! put the `securityContext` changes into the manifests, `--out` writes seccomp profiles and
+//! NetworkPolicies, `--graph` draws the observed traffic.
 //!
 //! `picket-policy` decides what to suggest; this module finds the containers (through
 //! `picket-model`), fills each one's `ContainerSpec`, and places the changes in the text.
 
+mod graph;
 mod report;
 
 use std::collections::BTreeMap;
@@ -14,6 +16,7 @@ use std::process::ExitCode;
 
 use picket_ide::FileKind;
 use picket_ide::runtime::{self, apply, workloads};
+use picket_policy::netpol::{self, NetworkReview};
 use picket_policy::seccomp::{self, SeccompSuggestion};
 use picket_policy::security_context::{self, Review};
 use picket_policy::{Change, Confidence};
@@ -41,6 +44,14 @@ pub(crate) struct Matched {
     pub(crate) notes: Vec<String>,
 }
 
+/// The network review of one workload that has profiles.
+pub(crate) struct NetworkMatched {
+    pub(crate) file: usize,
+    /// `Deployment shop/api`.
+    pub(crate) label: String,
+    pub(crate) review: NetworkReview,
+}
+
 /// A profile that matches no workload container.
 pub(crate) struct Unmatched {
     pub(crate) path: String,
@@ -53,6 +64,7 @@ pub(crate) struct Outcome {
     pub(crate) matched: Vec<Matched>,
     pub(crate) unmatched: Vec<Unmatched>,
     pub(crate) without_profile: Vec<WorkloadContainer>,
+    pub(crate) networks: Vec<NetworkMatched>,
     pub(crate) min_confidence: Confidence,
 }
 
@@ -98,11 +110,13 @@ pub(crate) fn run(args: SuggestArgs) -> ExitCode {
         MinConfidence::High => Confidence::High,
     };
     let (matched, unmatched, without_profile) = match_profiles(profiles, containers);
+    let networks = network_reviews(&matched, &sources, &parsed, &args.namespace);
     let mut outcome = Outcome {
         sources,
         matched,
         unmatched,
         without_profile,
+        networks,
         min_confidence,
     };
     let edited = edit_manifests(&mut outcome, &parsed);
@@ -127,7 +141,10 @@ pub(crate) fn run(args: SuggestArgs) -> ExitCode {
         failed |= !write_manifests(&outcome, &read_from, &edited);
     }
     if let Some(dir) = &args.out {
-        failed |= !write_seccomp(dir, &outcome);
+        failed |= !write_files(dir, &outcome);
+    }
+    if let Some(path) = &args.graph {
+        failed |= !graph::write(path, &outcome);
     }
     for e in &errors {
         eprintln!("error: {}: {}", e.path, e.message);
@@ -137,6 +154,57 @@ pub(crate) fn run(args: SuggestArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Every object of the manifests, as JSON, for the network review's workspace.
+fn workspace_objects(sources: &[Source], parsed: &[ParsedFile]) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for (source, file) in sources.iter().zip(parsed) {
+        if source.kind == FileKind::HelmTemplate || picket_model::is_template(file) {
+            continue;
+        }
+        for entry in file.documents() {
+            if let picket_model::DocumentClass::Object(object) = picket_model::classify(&entry.doc)
+            {
+                out.push(object.to_json());
+            }
+        }
+    }
+    out
+}
+
+/// The network review of each workload with matched containers, from its containers' merged
+/// profiles, against everything the manifests declare.
+fn network_reviews(
+    matched: &[Matched],
+    sources: &[Source],
+    parsed: &[ParsedFile],
+    default_namespace: &str,
+) -> Vec<NetworkMatched> {
+    let workspace = netpol::Workspace::new(workspace_objects(sources, parsed), default_namespace);
+    let mut by_workload: BTreeMap<(usize, usize, Option<usize>), Vec<&Matched>> = BTreeMap::new();
+    for m in matched {
+        let at = m.workload.at;
+        by_workload
+            .entry((m.workload.file, at.document, at.item))
+            .or_default()
+            .push(m);
+    }
+    let mut out = Vec::new();
+    for ((file, _, _), containers) in by_workload {
+        let first = &containers[0].workload;
+        let doc = &parsed[file].documents()[first.at.document].doc;
+        let Some(object) = workloads::object_at(doc, first.at) else {
+            continue;
+        };
+        let profiles: Vec<Profile> = containers.iter().map(|m| m.merged.clone()).collect();
+        out.push(NetworkMatched {
+            file,
+            label: format!("{} {}/{}", first.kind, first.namespace, first.name),
+            review: netpol::review(&object.to_json(), &profiles, &workspace),
+        });
+    }
+    out
 }
 
 /// Pairs profiles with workload containers and runs the policy on each pair.
@@ -288,21 +356,37 @@ fn write_manifests(
     ok
 }
 
-/// Writes the selected seccomp profiles into `dir`; false when one could not be written.
-fn write_seccomp(dir: &Path, outcome: &Outcome) -> bool {
+/// Writes the selected seccomp profiles and network policies into `dir`; false when one could
+/// not be written.
+fn write_files(dir: &Path, outcome: &Outcome) -> bool {
     if let Err(e) = std::fs::create_dir_all(dir) {
         eprintln!("error: {}: cannot create: {e}", dir.display());
         return false;
     }
     let mut ok = true;
-    let mut written: BTreeMap<String, String> = BTreeMap::new();
+    let mut wanted: Vec<(String, Change)> = Vec::new();
     for m in &outcome.matched {
         let Ok(s) = &m.seccomp else { continue };
         if s.confidence < outcome.min_confidence {
             continue;
         }
         let who = report::workload_label(&m.workload);
-        for change in [s.localhost_file(), s.spo_file()] {
+        wanted.push((who.clone(), s.localhost_file()));
+        wanted.push((who, s.spo_file()));
+    }
+    for n in &outcome.networks {
+        for s in &n.review.suggestions {
+            if s.confidence < outcome.min_confidence {
+                continue;
+            }
+            for change in &s.changes {
+                wanted.push((n.label.clone(), change.clone()));
+            }
+        }
+    }
+    let mut written: BTreeMap<String, String> = BTreeMap::new();
+    for (who, change) in wanted {
+        {
             let Change::CreateFile { file_name, content } = change else {
                 continue;
             };

@@ -8,7 +8,7 @@ use picket_profile::Profile;
 use serde::Serialize;
 
 use super::workloads::WorkloadContainer;
-use super::{Matched, Outcome};
+use super::{Matched, NetworkMatched, Outcome};
 
 /// Version of the JSON document's shape.
 const JSON_VERSION: u32 = 1;
@@ -117,6 +117,9 @@ pub(crate) fn human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<
     for m in &outcome.matched {
         human_container(out, outcome, m)?;
     }
+    for n in &outcome.networks {
+        human_network(out, outcome, n)?;
+    }
     if !outcome.unmatched.is_empty() {
         writeln!(out, "Profiles that match no workload container:")?;
         for u in &outcome.unmatched {
@@ -135,12 +138,18 @@ pub(crate) fn human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<
         .matched
         .iter()
         .map(|m| m.review.suggestions.len() + usize::from(m.seccomp.is_ok()))
-        .sum();
+        .sum::<usize>()
+        + outcome
+            .networks
+            .iter()
+            .map(|n| n.review.suggestions.len())
+            .sum::<usize>();
     writeln!(
         out,
-        "{} for {}; {} at or above {} confidence ({} to apply with --diff or --write)",
+        "{} for {} and {}; {} at or above {} confidence ({} to apply with --diff or --write)",
         plural(suggestions, "suggestion", "suggestions"),
         plural(outcome.matched.len(), "container", "containers"),
+        plural(outcome.networks.len(), "workload", "workloads"),
         selected_count(outcome),
         confidence_name(outcome.min_confidence),
         applied_count(outcome),
@@ -148,22 +157,34 @@ pub(crate) fn human(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<
 }
 
 fn selected_count(outcome: &Outcome) -> usize {
-    outcome
-        .matched
+    let networks: usize = outcome
+        .networks
         .iter()
-        .map(|m| {
-            m.review
+        .map(|n| {
+            n.review
                 .suggestions
                 .iter()
                 .filter(|s| s.confidence >= outcome.min_confidence)
                 .count()
-                + usize::from(
-                    m.seccomp
-                        .as_ref()
-                        .is_ok_and(|s| s.confidence >= outcome.min_confidence),
-                )
         })
-        .sum()
+        .sum();
+    networks
+        + outcome
+            .matched
+            .iter()
+            .map(|m| {
+                m.review
+                    .suggestions
+                    .iter()
+                    .filter(|s| s.confidence >= outcome.min_confidence)
+                    .count()
+                    + usize::from(
+                        m.seccomp
+                            .as_ref()
+                            .is_ok_and(|s| s.confidence >= outcome.min_confidence),
+                    )
+            })
+            .sum::<usize>()
 }
 
 fn subject_label(profile: &Profile) -> String {
@@ -233,6 +254,38 @@ fn human_container(out: &mut impl Write, outcome: &Outcome, m: &Matched) -> std:
     writeln!(out)
 }
 
+fn human_network(
+    out: &mut impl Write,
+    outcome: &Outcome,
+    n: &NetworkMatched,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}: {}, network",
+        outcome.sources[n.file].path, n.label
+    )?;
+    for s in &n.review.suggestions {
+        writeln!(out)?;
+        human_suggestion(out, outcome.min_confidence, s, None)?;
+        for change in &s.changes {
+            if let picket_policy::Change::CreateFile { file_name, .. } = change
+                && s.confidence >= outcome.min_confidence
+            {
+                writeln!(out, "    --out DIR writes {file_name}")?;
+            }
+        }
+    }
+    for d in &n.review.drift {
+        writeln!(out)?;
+        writeln!(out, "  drift: {}", d.message)?;
+    }
+    for w in &n.review.withheld {
+        writeln!(out)?;
+        writeln!(out, "  withheld {}: {}", kind_name(w), w.reason)?;
+    }
+    writeln!(out)
+}
+
 fn kind_name(w: &Withheld) -> String {
     serde_json::to_value(w.kind)
         .ok()
@@ -282,8 +335,22 @@ struct Document<'a> {
     version: u32,
     min_confidence: Confidence,
     containers: Vec<ContainerJson<'a>>,
+    networks: Vec<NetworkJson<'a>>,
     unmatched_profiles: Vec<UnmatchedJson<'a>>,
     workloads_without_profile: Vec<WorkloadJson<'a>>,
+}
+
+/// One workload's network review.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NetworkJson<'a> {
+    file: &'a str,
+    /// `Deployment shop/api`.
+    workload: &'a str,
+    suggestions: Vec<SuggestionJson<'a>>,
+    withheld: &'a [Withheld],
+    drift: &'a [picket_policy::findings::RuntimeFinding],
+    flows: &'a [picket_policy::netpol::ObservedFlow],
 }
 
 #[derive(Serialize)]
@@ -438,10 +505,32 @@ pub(crate) fn json(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<(
             }
         })
         .collect();
+    let networks = outcome
+        .networks
+        .iter()
+        .map(|n| NetworkJson {
+            file: &outcome.sources[n.file].path,
+            workload: &n.label,
+            suggestions: n
+                .review
+                .suggestions
+                .iter()
+                .map(|s| SuggestionJson {
+                    suggestion: s,
+                    selected: s.confidence >= min,
+                    not_applied: None,
+                })
+                .collect(),
+            withheld: &n.review.withheld,
+            drift: &n.review.drift,
+            flows: &n.review.flows,
+        })
+        .collect();
     let document = Document {
         version: JSON_VERSION,
         min_confidence: min,
         containers,
+        networks,
         unmatched_profiles,
         workloads_without_profile: outcome
             .without_profile
