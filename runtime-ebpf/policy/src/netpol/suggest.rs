@@ -752,6 +752,8 @@ struct Target {
     workload: DeclaredWorkload,
     egress: bool,
     ingress: bool,
+    /// Flows whose peer nobody named, per direction, as comment text.
+    unnamed: Vec<(Direction, String)>,
 }
 
 /// A rule being built: a peer and its ports.
@@ -791,13 +793,41 @@ pub fn review(workload: &Value, profiles: &[Profile], ws: &Workspace) -> Network
     let ingress = profiles
         .iter()
         .all(|p| missing_hook(p, "network-ingress").is_none());
-    let target = Target {
+    let mut target = Target {
         workload: declared,
         egress,
         ingress,
+        unnamed: Vec::new(),
     };
     let mut lowered: Vec<(Confidence, String)> = Vec::new();
     out.flows = flows(profiles, &target.workload.namespace, ws, &mut lowered);
+    target.unnamed = out
+        .flows
+        .iter()
+        .filter(|f| matches!(f.peer, ResolvedPeer::Unknown { .. }))
+        .map(|f| {
+            let (arrow, times) = (
+                match f.direction {
+                    Direction::Egress => "to",
+                    Direction::Ingress => "from",
+                },
+                if f.count == 1 {
+                    "once".to_owned()
+                } else {
+                    format!("{} times", f.count)
+                },
+            );
+            (
+                f.direction,
+                comment_text(&format!(
+                    "Not allowed, not identified: {} {arrow} {} port {}, seen {times}.",
+                    protocol_name(f.protocol),
+                    f.address,
+                    f.port
+                )),
+            )
+        })
+        .collect();
     out.drift = drift(&target, &out.flows, ws);
     if profiles.is_empty() {
         withhold_both(&mut out, "No profile of the workload was given.".to_owned());
@@ -1202,6 +1232,15 @@ fn push_k8s_peer(out: &mut String, indent: usize, peer: &ResolvedPeer, own_names
     }
 }
 
+/// Comments for the flows of `direction` whose peer nobody named, which the policy denies.
+fn push_unnamed(out: &mut String, target: &Target, direction: Direction) {
+    for (d, text) in &target.unnamed {
+        if *d == direction {
+            let _ = writeln!(out, "  # {text}");
+        }
+    }
+}
+
 fn push_k8s_ports(out: &mut String, indent: usize, ports: &BTreeSet<(Protocol, PortValue)>) {
     let pad = " ".repeat(indent);
     let _ = writeln!(out, "{pad}ports:");
@@ -1246,6 +1285,7 @@ fn render_k8s(
         out.push_str("    - Egress\n");
     }
     if target.ingress {
+        push_unnamed(&mut out, target, Direction::Ingress);
         if ingress.is_empty() {
             out.push_str("  # No connection to the workload was seen: nothing may connect.\n");
             out.push_str("  ingress: []\n");
@@ -1260,6 +1300,7 @@ fn render_k8s(
         }
     }
     if target.egress {
+        push_unnamed(&mut out, target, Direction::Egress);
         out.push_str("  egress:\n");
         out.push_str("    # DNS: the cluster DNS, over UDP and TCP (always allowed).\n");
         out.push_str("    - to:\n");
@@ -1384,6 +1425,7 @@ fn render_cilium(
     out.push_str("spec:\n  endpointSelector:\n");
     push_selector(&mut out, 4, &w.selector);
     if target.ingress {
+        push_unnamed(&mut out, target, Direction::Ingress);
         if ingress.is_empty() {
             out.push_str("  # No connection to the workload was seen: nothing may connect.\n");
             out.push_str("  ingress:\n    - {}\n");
@@ -1403,6 +1445,7 @@ fn render_cilium(
         }
     }
     if target.egress {
+        push_unnamed(&mut out, target, Direction::Egress);
         out.push_str("  egress:\n");
         out.push_str("    # DNS: the cluster DNS, over UDP and TCP (always allowed).\n");
         push_cilium_rule(
