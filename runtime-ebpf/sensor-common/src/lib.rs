@@ -30,7 +30,11 @@ pub mod kind {
     pub const CAP: u32 = 3;
     pub const SYSCALL: u32 = 4;
     pub const FILE: u32 = 5;
+    pub const DNS: u32 = 6;
 }
+
+/// Longest DNS message kept from an answer (the classic UDP limit).
+pub const DNS_MAX: usize = 512;
 
 /// Set in [`Header::flags`] when the fact's map was full: the event was not counted in a map,
 /// so userspace must count it.
@@ -204,6 +208,18 @@ pub struct FileEvent {
     pub _pad: u32,
 }
 
+/// A DNS answer (a UDP datagram from port 53) delivered to a tracked cgroup's socket: its
+/// message, for userspace to read the names and addresses from. Not aggregated.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct DnsEvent {
+    pub header: Header,
+    /// Bytes of `data` that hold the message (the message may be longer).
+    pub len: u32,
+    pub _pad: u32,
+    pub data: [u8; DNS_MAX],
+}
+
 /// What `openat` entry leaves for its exit, by thread id.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -264,6 +280,13 @@ mod tests {
         assert_eq!(size_of::<NetEvent>(), 80);
         assert_eq!(offset_of!(NetEvent, key), 48);
         assert_eq!(size_of::<FactStats>(), 24);
+    }
+
+    #[test]
+    fn dns_layout() {
+        assert_eq!(size_of::<DnsEvent>(), 48 + 8 + DNS_MAX);
+        assert_eq!(offset_of!(DnsEvent, len), 48);
+        assert_eq!(offset_of!(DnsEvent, data), 56);
     }
 
     #[test]

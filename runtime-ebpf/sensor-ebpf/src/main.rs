@@ -22,16 +22,17 @@ use aya_ebpf::{
         bpf_get_current_cgroup_id, bpf_get_current_comm, bpf_get_current_pid_tgid,
         bpf_get_current_uid_gid, bpf_ktime_get_boot_ns, bpf_probe_read_kernel_buf,
         bpf_probe_read_kernel_str_bytes, bpf_probe_read_user, bpf_probe_read_user_str_bytes,
+        bpf_skb_cgroup_id, bpf_skb_load_bytes,
     },
-    macros::{cgroup_sock_addr, map, raw_tracepoint, tracepoint},
+    macros::{cgroup_skb, cgroup_sock_addr, map, raw_tracepoint, tracepoint},
     maps::{Array, HashMap, LruHashMap, PerCpuArray, PerCpuHashMap, RingBuf},
-    programs::{RawTracePointContext, SockAddrContext, TracePointContext},
+    programs::{RawTracePointContext, SkBuffContext, SockAddrContext, TracePointContext},
 };
 use picket_sensor_common::{
-    AF_INET, AF_INET6, ARG_LEN, ARGS_MAX, Argv, CapEvent, CapKey, ExecEvent, ExecKey, FLAG_NO_ARGV,
-    FLAG_TRUNCATED, FLAG_UNAGGREGATED, FactStats, FileEvent, FileKey, Header, IPPROTO_TCP,
-    IPPROTO_UDP, NetEvent, NetKey, PATH_LEN, PendingOpen, SYSCALL_MAX, SyscallCounts, SyscallEvent,
-    direction, kind, stat,
+    AF_INET, AF_INET6, ARG_LEN, ARGS_MAX, Argv, CapEvent, CapKey, DNS_MAX, DnsEvent, ExecEvent,
+    ExecKey, FLAG_NO_ARGV, FLAG_TRUNCATED, FLAG_UNAGGREGATED, FactStats, FileEvent, FileKey,
+    Header, IPPROTO_TCP, IPPROTO_UDP, NetEvent, NetKey, PATH_LEN, PendingOpen, SYSCALL_MAX,
+    SyscallCounts, SyscallEvent, direction, kind, stat,
 };
 
 // Set by the loader.
@@ -403,6 +404,42 @@ fn sock_addr(ctx: &SockAddrContext, family: u8, dir: u8) -> Option<()> {
         addr[8..12].copy_from_slice(&ip[2].to_ne_bytes());
         addr[12..].copy_from_slice(&ip[3].to_ne_bytes());
     }
+    if dir == direction::EGRESS && protocol == IPPROTO_UDP {
+        // A reply from a UDP server (a DNS server answering, say) goes back to where a
+        // datagram came from, at the local port it came to: that peer is already recorded,
+        // as ingress, and the client's port is not a destination of its own.
+        let sk = unsafe { (*sa).__bindgen_anon_1.sk };
+        if !sk.is_null() {
+            let received = NetKey {
+                cgroup_id: cgroup,
+                addr,
+                port: unsafe { (*sk).src_port as u16 },
+                family,
+                protocol,
+                direction: direction::INGRESS,
+                _pad: [0; 3],
+            };
+            if unsafe { NETS.get(&received) }.is_some() {
+                return None;
+            }
+        }
+    }
+    if dir == direction::INGRESS && protocol == IPPROTO_UDP {
+        // A reply to a datagram this cgroup sent (a DNS answer, say) belongs to that egress
+        // flow, not to a peer connecting in: its source is a destination already recorded.
+        let sent = NetKey {
+            cgroup_id: cgroup,
+            addr,
+            port: u16::from_be(port as u16),
+            family,
+            protocol,
+            direction: direction::EGRESS,
+            _pad: [0; 3],
+        };
+        if unsafe { NETS.get(&sent) }.is_some() {
+            return None;
+        }
+    }
     let port = if dir == direction::INGRESS {
         // The local port: the socket's, in host order.
         let sk = unsafe { (*sa).__bindgen_anon_1.sk };
@@ -430,6 +467,93 @@ fn sock_addr(ctx: &SockAddrContext, family: u8, dir: u8) -> Option<()> {
             key,
         });
     }
+    Some(())
+}
+
+// ---- DNS answers ---------------------------------------------------------------------------
+
+/// DNS answers delivered to a tracked cgroup's sockets: UDP datagrams from port 53, whose
+/// message goes to userspace, which reads the names the workload resolved for its peers.
+/// `skb` data starts at the IP header here. Always lets the packet through.
+#[cgroup_skb]
+pub fn dns_answers(ctx: SkBuffContext) -> i32 {
+    let _ = dns_answer(&ctx);
+    1
+}
+
+#[inline(always)]
+fn dns_answer(ctx: &SkBuffContext) -> Option<()> {
+    // The cgroup of the socket the packet is delivered to.
+    let cgroup = unsafe { bpf_skb_cgroup_id(ctx.skb.skb) };
+    if !tracked(cgroup) {
+        return None;
+    }
+    let udp = match u16::from_be(ctx.skb.protocol() as u16) {
+        0x0800 => {
+            let version_ihl: u8 = ctx.load(0).ok()?;
+            let protocol: u8 = ctx.load(9).ok()?;
+            if version_ihl >> 4 != 4 || protocol != IPPROTO_UDP {
+                return None;
+            }
+            usize::from(version_ihl & 0x0f) * 4
+        }
+        // Extension headers before UDP are rare for DNS and not followed.
+        0x86dd => {
+            let next: u8 = ctx.load(6).ok()?;
+            if next != IPPROTO_UDP {
+                return None;
+            }
+            40
+        }
+        _ => return None,
+    };
+    let source_port: u16 = ctx.load(udp).ok()?;
+    if u16::from_be(source_port) != 53 {
+        return None;
+    }
+    let offset = udp + 8;
+    let available = (ctx.len() as usize).checked_sub(offset)?;
+    let len = available.min(DNS_MAX) as u32;
+    // DNS headers are 12 bytes; shorter is not an answer. The mask shows the verifier a bound.
+    if len < 12 {
+        return None;
+    }
+    let len = len & (DNS_MAX as u32 * 2 - 1);
+    if len > DNS_MAX as u32 {
+        return None;
+    }
+    let Some(mut entry) = EVENTS.reserve::<DnsEvent>(0) else {
+        count(stat::DROPS);
+        return None;
+    };
+    let event = entry.as_mut_ptr();
+    let read = unsafe {
+        (*event).header = Header {
+            kind: kind::DNS,
+            flags: 0,
+            cgroup_id: cgroup,
+            ts_ns: now(),
+            // Delivered in softirq context: no process to name.
+            pid: 0,
+            uid: u32::MAX,
+            comm: [0; 16],
+        };
+        (*event).len = len;
+        (*event)._pad = 0;
+        bpf_skb_load_bytes(
+            ctx.skb.skb as *const _,
+            offset as u32,
+            (*event).data.as_mut_ptr().cast(),
+            len,
+        )
+    };
+    if read != 0 {
+        entry.discard(0);
+        count(stat::READ_ERRORS);
+        return None;
+    }
+    entry.submit(0);
+    count(stat::EVENTS);
     Some(())
 }
 

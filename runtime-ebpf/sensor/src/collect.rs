@@ -122,7 +122,14 @@ struct FromEvents {
     syscall_first: BTreeMap<u32, u64>,
     /// Syscalls of a cgroup the counts map had no room for: seen, count unknown (at least 1).
     syscall_uncounted: BTreeMap<u32, FactStats>,
+    /// Names the cgroup's DNS answers gave each address.
+    dns_names: BTreeMap<std::net::IpAddr, std::collections::BTreeSet<String>>,
 }
+
+/// At most this many addresses with names, and names per address, are kept per cgroup: a
+/// workload that resolves without end (a crawler) must not grow the sensor without end.
+const DNS_ADDRESSES_MAX: usize = 4096;
+const DNS_NAMES_PER_ADDRESS_MAX: usize = 16;
 
 /// Syscall counts between snapshots, to date the last call.
 #[derive(Default)]
@@ -221,6 +228,19 @@ impl Collector {
                 let s = facts.files.entry(c_str(&e.key.path).to_vec()).or_default();
                 if unaggregated {
                     add_unaggregated(s, ts);
+                }
+            }
+            Event::Dns(e) => {
+                let len = (e.len as usize).min(e.data.len());
+                for (ip, name) in crate::dns::answers(&e.data[..len]) {
+                    let full = facts.dns_names.len() >= DNS_ADDRESSES_MAX;
+                    if full && !facts.dns_names.contains_key(&ip) {
+                        continue;
+                    }
+                    let names = facts.dns_names.entry(ip).or_default();
+                    if names.len() < DNS_NAMES_PER_ADDRESS_MAX {
+                        names.insert(name);
+                    }
                 }
             }
         }
@@ -323,7 +343,16 @@ impl Collector {
             let network = net_keys
                 .values()
                 .filter(|(_, s)| s.count > 0)
-                .map(|(k, s)| peer(k, evidence(s)))
+                .map(|(k, s)| {
+                    let mut p = peer(k, evidence(s));
+                    if p.direction == Direction::Egress
+                        && let Ok(ip) = p.address.parse::<std::net::IpAddr>()
+                        && let Some(names) = events.dns_names.get(&ip)
+                    {
+                        p.names = names.iter().cloned().collect();
+                    }
+                    p
+                })
                 .collect();
 
             let mut cap_keys: BTreeMap<(u32, u32), FactStats> = BTreeMap::new();
@@ -495,7 +524,8 @@ pub fn peer(k: &NetKey, evidence: Evidence) -> NetworkPeer {
 #[cfg(test)]
 mod tests {
     use picket_sensor_common::{
-        AF_INET6, ARG_LEN, Argv, ExecEvent, ExecKey, Header, IPPROTO_UDP, NetEvent, PATH_LEN, kind,
+        AF_INET6, ARG_LEN, Argv, DnsEvent, ExecEvent, ExecKey, Header, IPPROTO_UDP, NetEvent,
+        PATH_LEN, kind,
     };
 
     use super::*;
@@ -644,6 +674,69 @@ mod tests {
         assert_eq!(p.network[0].evidence.last_seen, rfc3339(9));
         assert_eq!(p.coverage.replicas, vec!["/cg7".to_string()]);
         assert!(!p.partial);
+    }
+
+    #[test]
+    fn dns_answers_name_the_egress_peers_of_their_cgroup() {
+        let mut c = Collector::default();
+        let ip = [140, 82, 112, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let egress = net(7, AF_INET, ip, 443, IPPROTO_TCP, direction::EGRESS);
+        let ingress = net(7, AF_INET, ip, 8080, IPPROTO_TCP, direction::INGRESS);
+        let mut query = simple_dns::Packet::new_query(1);
+        query.questions.push(simple_dns::Question::new(
+            simple_dns::Name::new_unchecked("api.github.com"),
+            simple_dns::TYPE::A.into(),
+            simple_dns::CLASS::IN.into(),
+            false,
+        ));
+        let query = query.build_bytes_vec().unwrap();
+        let answer = crate::dns::answer_to(&query, &["140.82.112.3".parse().unwrap()]).unwrap();
+        let mut event = DnsEvent {
+            header: header(kind::DNS, 0, 7, 4),
+            len: answer.len() as u32,
+            _pad: 0,
+            data: [0; picket_sensor_common::DNS_MAX],
+        };
+        event.data[..answer.len()].copy_from_slice(&answer);
+        c.handle(&Event::Dns(Box::new(event)));
+        // The same answer for another cgroup names nothing here.
+        event.header.cgroup_id = 8;
+        c.handle(&Event::Dns(Box::new(event)));
+        let stats = FactStats {
+            count: 1,
+            first_ns: 5,
+            last_ns: 5,
+        };
+        let snapshot = Snapshot {
+            nets: vec![(egress, stats), (ingress, stats)],
+            ..Default::default()
+        };
+        let profiles = c.profiles(&snapshot, &Clock { offset_ns: 0 }, &run(), &|id| {
+            Attribution {
+                subject: Subject {
+                    cgroup: Some(format!("/cg{id}")),
+                    ..Default::default()
+                },
+                replica: format!("/cg{id}"),
+                ..Default::default()
+            }
+        });
+        let p = profiles
+            .iter()
+            .find(|p| p.subject.cgroup.as_deref() == Some("/cg7"))
+            .unwrap();
+        let names: Vec<(Direction, &[String])> = p
+            .network
+            .iter()
+            .map(|n| (n.direction, &n.names[..]))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (Direction::Egress, &["api.github.com".to_owned()][..]),
+                (Direction::Ingress, &[][..])
+            ]
+        );
     }
 
     #[test]

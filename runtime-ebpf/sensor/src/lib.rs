@@ -13,6 +13,7 @@
 pub mod attribution;
 pub mod bench;
 pub mod collect;
+pub mod dns;
 pub mod names;
 pub mod record;
 pub mod sensor;

@@ -88,6 +88,9 @@ enum Command {
         /// Instead: receive UDP datagrams on this address until killed.
         #[arg(long, conflicts_with = "serve")]
         serve_udp: Option<std::net::SocketAddr>,
+        /// With --serve-udp: answer DNS queries with these addresses.
+        #[arg(long, requires = "serve_udp")]
+        answer: Vec<std::net::IpAddr>,
     },
 }
 
@@ -156,9 +159,12 @@ fn main() -> ExitCode {
             script,
             serve,
             serve_udp,
+            answer,
         } => match (serve, serve_udp) {
             (Some(addr), _) => picket_sensor::workload::serve(addr, &mut std::io::stdout()),
-            (None, Some(addr)) => picket_sensor::workload::serve_udp(addr, &mut std::io::stdout()),
+            (None, Some(addr)) => {
+                picket_sensor::workload::serve_udp(addr, &answer, &mut std::io::stdout())
+            }
             (None, None) => picket_sensor::workload::run(&script).and_then(|t| {
                 writeln!(
                     std::io::stdout(),

@@ -10,12 +10,15 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use aya::maps::{HashMap, MapData, PerCpuArray, PerCpuHashMap, RingBuf};
-use aya::programs::{BtfTracePoint, CgroupAttachMode, CgroupSockAddr, RawTracePoint, TracePoint};
+use aya::programs::{
+    BtfTracePoint, CgroupAttachMode, CgroupSkb, CgroupSkbAttachType, CgroupSockAddr, RawTracePoint,
+    TracePoint,
+};
 use aya::{Btf, Ebpf, EbpfLoader};
 use picket_profile::{MissingHook, Stats};
 use picket_sensor_common::{
-    CapEvent, CapKey, ExecEvent, ExecKey, FactStats, FileEvent, FileKey, Header, NetEvent, NetKey,
-    SYSCALL_MAX, SyscallCounts, SyscallEvent, kind, stat,
+    CapEvent, CapKey, DnsEvent, ExecEvent, ExecKey, FactStats, FileEvent, FileKey, Header,
+    NetEvent, NetKey, SYSCALL_MAX, SyscallCounts, SyscallEvent, kind, stat,
 };
 
 use crate::tracefs;
@@ -29,16 +32,18 @@ pub enum Hook {
     Capabilities,
     Syscalls,
     FileWrites,
+    DnsAnswers,
 }
 
 impl Hook {
-    pub const ALL: [Hook; 6] = [
+    pub const ALL: [Hook; 7] = [
         Hook::Exec,
         Hook::NetworkEgress,
         Hook::NetworkIngress,
         Hook::Capabilities,
         Hook::Syscalls,
         Hook::FileWrites,
+        Hook::DnsAnswers,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +54,7 @@ impl Hook {
             Hook::Capabilities => "capabilities",
             Hook::Syscalls => "syscalls",
             Hook::FileWrites => "file-writes",
+            Hook::DnsAnswers => "dns-answers",
         }
     }
 
@@ -63,6 +69,7 @@ impl Hook {
             Hook::Capabilities => "capability:cap_capable",
             Hook::Syscalls => "raw_tp/sys_enter",
             Hook::FileWrites => "syscalls:sys_{enter,exit}_{openat,openat2,open,creat}",
+            Hook::DnsAnswers => "cgroup_skb ingress (UDP from port 53): names of peers",
         }
     }
 }
@@ -89,6 +96,7 @@ pub enum Event {
     Cap(CapEvent),
     Syscall(SyscallEvent),
     File(Box<FileEvent>),
+    Dns(Box<DnsEvent>),
 }
 
 impl Event {
@@ -111,6 +119,7 @@ impl Event {
             kind::CAP => Event::Cap(read(bytes)?),
             kind::SYSCALL => Event::Syscall(read(bytes)?),
             kind::FILE => Event::File(Box::new(read(bytes)?)),
+            kind::DNS => Event::Dns(Box::new(read(bytes)?)),
             _ => return None,
         })
     }
@@ -122,6 +131,7 @@ impl Event {
             Event::Cap(e) => &e.header,
             Event::Syscall(e) => &e.header,
             Event::File(e) => &e.header,
+            Event::Dns(e) => &e.header,
         }
     }
 }
@@ -314,6 +324,24 @@ impl Sensor {
                 )
             });
         hooks.push((Hook::NetworkEgress, egress));
+        let dns = (|| -> anyhow::Result<()> {
+            let cgroup = cgroup.as_ref().map_err(|e| anyhow!("{e:#}"))?;
+            let prog: &mut CgroupSkb = program(&mut main, "dns_answers")?.try_into()?;
+            prog.load().context("loading cgroup_skb dns_answers")?;
+            prog.attach(
+                cgroup.as_fd(),
+                CgroupSkbAttachType::Ingress,
+                CgroupAttachMode::Single,
+            )
+            .with_context(|| {
+                format!(
+                    "attaching cgroup_skb ingress to {}",
+                    options.cgroup_root.display()
+                )
+            })?;
+            Ok(())
+        })();
+        hooks.push((Hook::DnsAnswers, dns));
 
         let caps = (|| -> anyhow::Result<()> {
             let format = cap_format

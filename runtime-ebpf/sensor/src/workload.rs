@@ -78,10 +78,15 @@ pub fn run(script: &Script) -> anyhow::Result<Timing> {
             "[::]:0".parse()?
         };
         let socket = UdpSocket::bind(bind)?;
+        // An answer, when a server gives one, is read (so that its names are seen); none is
+        // waited for long.
+        socket.set_read_timeout(Some(std::time::Duration::from_millis(300)))?;
         for _ in 0..count {
             socket
                 .send_to(&dns_query(), addr)
                 .with_context(|| format!("sending a DNS query to {addr}"))?;
+            let mut buf = [0u8; 512];
+            let _ = socket.recv_from(&mut buf);
         }
     }
 
@@ -167,14 +172,27 @@ fn deepen_backlog(listener: &TcpListener) {
 }
 
 /// Receives UDP datagrams on `addr` until killed; prints `listening <port>` once bound.
-pub fn serve_udp(addr: SocketAddr, out: &mut dyn Write) -> anyhow::Result<()> {
+/// With `answers`, a datagram that is a DNS query gets an answer giving those addresses.
+pub fn serve_udp(
+    addr: SocketAddr,
+    answers: &[std::net::IpAddr],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let socket = UdpSocket::bind(addr).with_context(|| format!("listening on {addr} (UDP)"))?;
     writeln!(out, "listening {}", socket.local_addr()?.port())?;
     out.flush()?;
     let mut buf = [0u8; 512];
     loop {
         // Errors (e.g. ICMP-induced ones) do not end the server.
-        let _ = socket.recv_from(&mut buf);
+        let Ok((n, from)) = socket.recv_from(&mut buf) else {
+            continue;
+        };
+        if answers.is_empty() {
+            continue;
+        }
+        if let Some(answer) = crate::dns::answer_to(&buf[..n], answers) {
+            let _ = socket.send_to(&answer, from);
+        }
     }
 }
 

@@ -164,7 +164,12 @@ fn server(cg: &TempCgroup, addr: &str) -> (Child, u16) {
 }
 
 fn server_with(cg: &TempCgroup, mode: &str, addr: &str) -> (Child, u16) {
-    let mut child = cg.spawn(&[mode.into(), addr.into()], Stdio::piped());
+    server_args(cg, &[mode, addr])
+}
+
+fn server_args(cg: &TempCgroup, args: &[&str]) -> (Child, u16) {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let mut child = cg.spawn(&args, Stdio::piped());
     let mut line = String::new();
     BufReader::new(child.stdout.as_mut().unwrap())
         .read_line(&mut line)
@@ -211,8 +216,19 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     // The server listens on both families, in its own cgroup.
     let (mut server4, port4) = server(&srv, "127.0.0.1:0");
     let (mut server6, port6) = server(&srv, "[::1]:0");
-    let (mut udp4, uport4) = server_with(&srv, "--serve-udp", "127.0.0.1:0");
-    let (mut udp6, uport6) = server_with(&srv, "--serve-udp", "[::1]:0");
+    // The UDP servers answer what parses as a DNS query (the client's datagrams do), so that
+    // replies are exchanged both ways; they are not new peers on either side.
+    let (mut udp4, uport4) = server_args(
+        &srv,
+        &["--serve-udp", "127.0.0.1:0", "--answer", "127.0.0.1"],
+    );
+    let (mut udp6, uport6) = server_args(&srv, &["--serve-udp", "[::1]:0", "--answer", "::1"]);
+    // A DNS server on 127.0.0.1:53 telling that example.com is 127.0.0.1: the client's peers
+    // at that address get the name. ([::1]:53 has no server: the query goes unanswered.)
+    let (mut dns4, _) = server_args(
+        &srv,
+        &["--serve-udp", "127.0.0.1:53", "--answer", "127.0.0.1"],
+    );
 
     // A decoy outside the tracked cgroups: a listener, an exec, a connection and a write that
     // must appear in no profile.
@@ -255,7 +271,7 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     // Let the server side finish its handshakes before stopping.
     std::thread::sleep(Duration::from_millis(300));
     let (profiles, log) = rec.finish();
-    for server in [&mut server4, &mut server6, &mut udp4, &mut udp6] {
+    for server in [&mut server4, &mut server6, &mut udp4, &mut udp6, &mut dns4] {
         let _ = server.kill();
         let _ = server.wait();
     }
@@ -322,6 +338,16 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     let mut got = peers.clone();
     got.sort();
     assert_eq!(got, expected, "{log}");
+    // Names: the DNS answer named 127.0.0.1 for the client; nothing named ::1 (the answers
+    // from the servers' other ports are not DNS).
+    for p in &c.network {
+        let want: &[&str] = if p.address == "127.0.0.1" {
+            &["example.com"]
+        } else {
+            &[]
+        };
+        assert_eq!(p.names, want, "{p:#?}\n{log}");
+    }
 
     // Capabilities: chown to another user needs CAP_CHOWN, which root has. The tracepoint
     // exists from Linux 6.14 on; before, the hook is reported missing instead.
@@ -372,6 +398,7 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
         (Protocol::Tcp, "::1", port6),
         (Protocol::Udp, "127.0.0.1", uport4),
         (Protocol::Udp, "::1", uport6),
+        (Protocol::Udp, "127.0.0.1", 53),
     ];
     want.sort();
     let mut ingress_sorted = ingress.clone();

@@ -1041,7 +1041,21 @@ fn flows(
     lowered: &mut Vec<(Confidence, String)>,
 ) -> Vec<ObservedFlow> {
     let mut by_key: BTreeMap<(Direction, Protocol, String, u16), ObservedFlow> = BTreeMap::new();
+    // Profiles from sensors that recorded DNS answers as inbound datagrams: UDP "from" a DNS
+    // server the workload queried is its answers, part of the lookup.
+    let dns_servers: BTreeSet<&str> = profiles
+        .iter()
+        .flat_map(|p| &p.network)
+        .filter(|p| p.direction == Direction::Egress && (p.dns || p.port == 53))
+        .map(|p| p.address.as_str())
+        .collect();
     for peer in profiles.iter().flat_map(|p| &p.network) {
+        if peer.direction == Direction::Ingress
+            && peer.protocol == Protocol::Udp
+            && dns_servers.contains(peer.address.as_str())
+        {
+            continue;
+        }
         let key = (
             peer.direction,
             peer.protocol,

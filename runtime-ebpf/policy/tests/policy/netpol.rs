@@ -540,3 +540,23 @@ fn flows_the_workspace_policies_deny_are_drift() {
             .all(|d| d.code == "drift-network" && d.drift)
     );
 }
+
+#[test]
+fn dns_answers_recorded_as_inbound_datagrams_are_not_clients() {
+    let mut profile = profile("shop_Deployment-web_nginx");
+    let mut answer = profile.network.iter().find(|p| p.dns).unwrap().clone();
+    answer.direction = Direction::Ingress;
+    answer.dns = false;
+    answer.port = 41234;
+    profile.network.push(answer);
+    let review = review(&workload("Deployment", "web"), &[profile], &workspace());
+    assert!(
+        review.flows.iter().all(|f| f.port != 41234),
+        "{:#?}",
+        review.flows
+    );
+    assert_eq!(
+        review.suggestions[0].confidence,
+        picket_policy::Confidence::High
+    );
+}
