@@ -56,6 +56,18 @@ pub const PER_INSTANCE_LABELS: &[&str] = &[
 const KUBE_DNS_NAMESPACE: &str = "kube-system";
 const KUBE_DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 
+/// The cluster DNS pods, as a peer selected by labels.
+fn kube_dns_pods() -> ResolvedPeer {
+    ResolvedPeer::Pods {
+        namespace: KUBE_DNS_NAMESPACE.to_owned(),
+        label: "kube-dns".to_owned(),
+        selector: Selector::from_labels(&BTreeMap::from([(
+            KUBE_DNS_LABEL.0.to_owned(),
+            KUBE_DNS_LABEL.1.to_owned(),
+        )])),
+    }
+}
+
 fn per_instance(key: &str) -> bool {
     PER_INSTANCE_LABELS.contains(&key) || key.starts_with("topology.kubernetes.io/")
 }
@@ -1200,24 +1212,7 @@ fn rule_comment(peer: &ResolvedPeer, parts: &RuleParts) -> String {
 fn push_k8s_peer(out: &mut String, indent: usize, peer: &ResolvedPeer, own_namespace: &str) {
     let pad = " ".repeat(indent);
     match peer {
-        ResolvedPeer::KubeDns => {
-            let _ = writeln!(out, "{pad}- namespaceSelector:");
-            let _ = writeln!(out, "{pad}    matchLabels:");
-            let _ = writeln!(
-                out,
-                "{pad}      {}: {}",
-                quoted(eval::NAMESPACE_NAME_LABEL),
-                quoted(KUBE_DNS_NAMESPACE)
-            );
-            let _ = writeln!(out, "{pad}  podSelector:");
-            let _ = writeln!(out, "{pad}    matchLabels:");
-            let _ = writeln!(
-                out,
-                "{pad}      {}: {}",
-                quoted(KUBE_DNS_LABEL.0),
-                quoted(KUBE_DNS_LABEL.1)
-            );
-        }
+        ResolvedPeer::KubeDns => push_k8s_peer(out, indent, &kube_dns_pods(), own_namespace),
         ResolvedPeer::Pods {
             namespace,
             selector,
@@ -1364,21 +1359,14 @@ fn push_cilium_rule(
     };
     match peer {
         ResolvedPeer::KubeDns => {
-            let _ = writeln!(out, "{pad}- {endpoints}:");
-            let _ = writeln!(out, "{pad}    - matchLabels:");
-            let _ = writeln!(
+            push_cilium_rule(
                 out,
-                "{pad}        {}: {}",
-                quoted(CILIUM_NAMESPACE_LABEL),
-                quoted(KUBE_DNS_NAMESPACE)
+                indent,
+                direction,
+                &kube_dns_pods(),
+                ports,
+                own_namespace,
             );
-            let _ = writeln!(
-                out,
-                "{pad}        {}: {}",
-                quoted(&format!("k8s:{}", KUBE_DNS_LABEL.0)),
-                quoted(KUBE_DNS_LABEL.1)
-            );
-            push_cilium_ports(out, indent + 2, ports);
             // Cilium learns the addresses behind `toFQDNs` names from the DNS answers its
             // proxy sees, so lookups go through it.
             let _ = writeln!(out, "{pad}      rules:");
