@@ -182,29 +182,141 @@ fn xml_escape(s: &str) -> String {
 
 const NODE_W: f64 = 300.0;
 const NODE_H: f64 = 34.0;
+/// Vertical room per edge ending at one side of a node.
+const PER_EDGE: f64 = 16.0;
 const GAP_Y: f64 = 18.0;
-const GAP_X: f64 = 170.0;
+const GAP_X: f64 = 190.0;
 const MARGIN: f64 = 20.0;
 
-fn svg(g: &Graph) -> String {
-    let columns = [Column::Clients, Column::Workloads, Column::Destinations];
-    let mut place: Vec<(f64, f64)> = vec![(0.0, 0.0); g.nodes.len()];
+/// A point of the picture.
+type Point = (f64, f64);
+
+/// Where each node is drawn, and where each edge leaves and arrives.
+struct Layout {
+    /// Per node: left, top, height.
+    boxes: Vec<(f64, f64, f64)>,
+    /// Per edge: start and end points, and whether both ends are in one column.
+    ends: Vec<(Point, Point, bool)>,
+    width: f64,
+    height: f64,
+}
+
+fn column_index(c: Column) -> usize {
+    match c {
+        Column::Clients => 0,
+        Column::Workloads => 1,
+        Column::Destinations => 2,
+    }
+}
+
+/// Columns side by side; in each, nodes ordered by where their edges' other ends are (fewer
+/// crossings) and tall enough for their edges to arrive apart; every edge leaves its source's
+/// right side and arrives at its target's left side (at its right side when both are in one
+/// column), spread over the side in the order of the other ends.
+fn layout(g: &Graph) -> Layout {
+    let n = g.nodes.len();
+    // Order: workloads as found; the others by the mean position of their workloads.
+    let mut rank: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    for i in 0..n {
+        if g.nodes[i].column == Column::Workloads {
+            continue;
+        }
+        let others: Vec<f64> = g
+            .edges
+            .iter()
+            .filter_map(|e| match (e.from == i, e.to == i) {
+                (true, _) => Some(e.to as f64),
+                (_, true) => Some(e.from as f64),
+                _ => None,
+            })
+            .collect();
+        if !others.is_empty() {
+            rank[i] = others.iter().sum::<f64>() / others.len() as f64 + i as f64 * 1e-6;
+        }
+    }
+    let same = |e: &Edge| g.nodes[e.from].column == g.nodes[e.to].column;
+    let side_count = |i: usize| {
+        let out = g.edges.iter().filter(|e| e.from == i).count();
+        let left_in = g.edges.iter().filter(|e| e.to == i && !same(e)).count();
+        let right_in = g.edges.iter().filter(|e| e.to == i && same(e)).count();
+        out.max(left_in).max(right_in + out)
+    };
+    let mut boxes = vec![(0.0, 0.0, 0.0); n];
     let mut height: f64 = 0.0;
-    for (c, column) in columns.iter().enumerate() {
-        let x = MARGIN + c as f64 * (NODE_W + GAP_X);
+    for column in [Column::Clients, Column::Workloads, Column::Destinations] {
+        let x = MARGIN + column_index(column) as f64 * (NODE_W + GAP_X);
+        let mut members: Vec<usize> = (0..n).filter(|&i| g.nodes[i].column == column).collect();
+        members.sort_by(|a, b| rank[*a].total_cmp(&rank[*b]));
         let mut y = MARGIN + 20.0;
-        for (i, n) in g.nodes.iter().enumerate() {
-            if n.column == *column {
-                place[i] = (x, y);
-                y += NODE_H + GAP_Y;
-            }
+        for i in members {
+            let h = NODE_H.max(PER_EDGE * side_count(i) as f64 + 10.0);
+            boxes[i] = (x, y, h);
+            y += h + GAP_Y;
         }
         height = height.max(y);
     }
-    let width = 2.0 * MARGIN + 3.0 * NODE_W + 2.0 * GAP_X;
+    // Spread each side's edge ends, in the order of the other ends' heights.
+    let mid = |i: usize| boxes[i].1 + boxes[i].2 / 2.0;
+    let spread = |i: usize, mut edges: Vec<(usize, f64)>| -> Vec<(usize, f64)> {
+        edges.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let (_, top, h) = boxes[i];
+        let k = edges.len() as f64;
+        edges
+            .into_iter()
+            .enumerate()
+            .map(|(j, (e, _))| (e, top + (j as f64 + 1.0) * h / (k + 1.0)))
+            .collect()
+    };
+    let mut start: Vec<Point> = vec![(0.0, 0.0); g.edges.len()];
+    let mut end: Vec<Point> = vec![(0.0, 0.0); g.edges.len()];
+    for i in 0..n {
+        let (x, _, _) = boxes[i];
+        // The right side: edges leaving, and same-column edges arriving.
+        let right: Vec<(usize, f64)> = g
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.from == i || (e.to == i && same(e)))
+            .map(|(k, e)| (k, mid(if e.from == i { e.to } else { e.from })))
+            .collect();
+        for (k, y) in spread(i, right) {
+            if g.edges[k].from == i {
+                start[k] = (x + NODE_W, y);
+            } else {
+                end[k] = (x + NODE_W, y);
+            }
+        }
+        let left: Vec<(usize, f64)> = g
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.to == i && !same(e))
+            .map(|(k, e)| (k, mid(e.from)))
+            .collect();
+        for (k, y) in spread(i, left) {
+            end[k] = (x, y);
+        }
+    }
+    Layout {
+        ends: g
+            .edges
+            .iter()
+            .enumerate()
+            .map(|(k, e)| (start[k], end[k], same(e)))
+            .collect(),
+        boxes,
+        width: 2.0 * MARGIN + 3.0 * NODE_W + 2.0 * GAP_X,
+        height,
+    }
+}
+
+fn svg(g: &Graph) -> String {
+    let l = layout(g);
+    let (width, height) = (l.width, l.height);
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" font-family=\"Helvetica, Arial, sans-serif\">\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
          <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
          markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">\
          <path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker></defs>\n"
@@ -217,18 +329,9 @@ fn svg(g: &Graph) -> String {
             MARGIN + 4.0
         );
     }
-    for e in &g.edges {
-        let (fx, fy) = place[e.from];
-        let (tx, ty) = place[e.to];
-        let (x1, y1) = (fx + NODE_W, fy + NODE_H / 2.0);
-        let same = g.nodes[e.from].column == g.nodes[e.to].column;
-        let (x2, y2) = if same {
-            (tx + NODE_W, ty + NODE_H / 2.0)
-        } else {
-            (tx, ty + NODE_H / 2.0)
-        };
+    for (e, &((x1, y1), (x2, y2), same)) in g.edges.iter().zip(&l.ends) {
         let (c1, c2) = if same {
-            (x1 + 90.0, x2 + 90.0)
+            (x1 + 110.0, x2 + 110.0)
         } else {
             ((x1 + x2) / 2.0, (x1 + x2) / 2.0)
         };
@@ -237,19 +340,20 @@ fn svg(g: &Graph) -> String {
             "<path class=\"edge\" d=\"M {x1} {y1} C {c1} {y1}, {c2} {y2}, {x2} {y2}\" fill=\"none\" \
              stroke=\"#555\" marker-end=\"url(#arrow)\"/>"
         );
-        let (lx, ly) = if same {
-            (x1 + 70.0, (y1 + y2) / 2.0)
+        // The label sits where the edge arrives, where the ends are spread apart.
+        let (lx, anchor) = if same {
+            (x2 + 10.0, "start")
         } else {
-            ((x1 + x2) / 2.0, (y1 + y2) / 2.0 - 3.0)
+            (x2 - 10.0, "end")
         };
         let _ = writeln!(
             out,
-            "<text x=\"{lx}\" y=\"{ly}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#333\">{}</text>",
+            "<text x=\"{lx}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"10\" fill=\"#333\">{}</text>",
+            y2 - 3.0,
             xml_escape(&edge_label(e))
         );
     }
-    for (i, n) in g.nodes.iter().enumerate() {
-        let (x, y) = place[i];
+    for (n, &(x, y, h)) in g.nodes.iter().zip(&l.boxes) {
         let (fill, dash, weight) = match (n.column, n.unknown) {
             (Column::Workloads, _) => ("#e8f0fe", "", "bold"),
             (_, true) => ("#fff4e5", " stroke-dasharray=\"4 3\"", "normal"),
@@ -257,11 +361,11 @@ fn svg(g: &Graph) -> String {
         };
         let _ = writeln!(
             out,
-            "<g class=\"node\"><rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{NODE_H}\" \
+            "<g class=\"node\"><rect x=\"{x}\" y=\"{y}\" width=\"{NODE_W}\" height=\"{h}\" \
              rx=\"6\" fill=\"{fill}\" stroke=\"#444\"{dash}/><text x=\"{}\" y=\"{}\" \
              text-anchor=\"middle\" font-size=\"12\" font-weight=\"{weight}\">{}</text></g>",
             x + NODE_W / 2.0,
-            y + NODE_H / 2.0 + 4.0,
+            y + h / 2.0 + 4.0,
             xml_escape(&n.label)
         );
     }
