@@ -216,24 +216,24 @@ fn column_index(c: Column) -> usize {
 fn layout(g: &Graph) -> Layout {
     let n = g.nodes.len();
     // Order: workloads as found; the others by the mean position of their workloads.
-    let mut rank: Vec<f64> = (0..n).map(|i| i as f64).collect();
-    for i in 0..n {
-        if g.nodes[i].column == Column::Workloads {
-            continue;
-        }
-        let others: Vec<f64> = g
-            .edges
-            .iter()
-            .filter_map(|e| match (e.from == i, e.to == i) {
-                (true, _) => Some(e.to as f64),
-                (_, true) => Some(e.from as f64),
-                _ => None,
-            })
-            .collect();
-        if !others.is_empty() {
-            rank[i] = others.iter().sum::<f64>() / others.len() as f64 + i as f64 * 1e-6;
-        }
-    }
+    let rank: Vec<f64> = (0..n)
+        .map(|i| {
+            let others: Vec<f64> = g
+                .edges
+                .iter()
+                .filter_map(|e| match (e.from == i, e.to == i) {
+                    (true, _) => Some(e.to as f64),
+                    (_, true) => Some(e.from as f64),
+                    _ => None,
+                })
+                .collect();
+            if g.nodes[i].column == Column::Workloads || others.is_empty() {
+                i as f64
+            } else {
+                others.iter().sum::<f64>() / others.len() as f64 + i as f64 * 1e-6
+            }
+        })
+        .collect();
     let same = |e: &Edge| g.nodes[e.from].column == g.nodes[e.to].column;
     let side_count = |i: usize| {
         let out = g.edges.iter().filter(|e| e.from == i).count();
