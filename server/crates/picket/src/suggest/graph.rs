@@ -269,8 +269,7 @@ fn layout(g: &Graph) -> Layout {
     };
     let mut start: Vec<Point> = vec![(0.0, 0.0); g.edges.len()];
     let mut end: Vec<Point> = vec![(0.0, 0.0); g.edges.len()];
-    for i in 0..n {
-        let (x, _, _) = boxes[i];
+    for (i, &(x, _, _)) in boxes.iter().enumerate() {
         // The right side: edges leaving, and same-column edges arriving.
         let right: Vec<(usize, f64)> = g
             .edges
