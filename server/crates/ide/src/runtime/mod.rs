@@ -1,14 +1,20 @@
 //! Behaviour profiles meet manifests: the workload containers of a file with what each one's
 //! manifest declares ([`workloads`]), which profiles are about which container, and a
-//! suggestion's changes made in the YAML text ([`apply`]).
+//! suggestion's changes made in the YAML text ([`apply`]), and what an editor shows of it
+//! ([`editor`]).
 //!
 //! `picket suggest` and the language server share this; `picket-policy` decides what to
 //! suggest. Values come and go as `picket-policy`'s `serde_json::Value`s, ranges as bytes.
 
 pub mod apply;
+pub mod editor;
 pub mod workloads;
 
 pub use apply::apply;
+pub use editor::{
+    Observed, RuntimeAction, RuntimeContainer, RuntimeDiagnostic, RuntimeWorkload, actions,
+    diagnostics, workloads,
+};
 pub use workloads::{ObjectAt, WorkloadContainer, find, object_at};
 
 use picket_profile::Profile;
