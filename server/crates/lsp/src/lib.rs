@@ -10,6 +10,7 @@
 
 pub mod convert;
 mod navigation;
+mod runtime;
 mod server;
 mod settings;
 mod state;

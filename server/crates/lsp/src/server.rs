@@ -11,6 +11,7 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use crate::convert;
 use crate::navigation;
+use crate::runtime;
 use crate::state::{MAX_FILE_SIZE, Snapshot, State};
 use crate::workspace;
 
@@ -22,6 +23,8 @@ pub(crate) struct Backend {
     shutdown: Arc<AtomicBool>,
     /// Held while a workspace scan runs.
     scans: Arc<tokio::sync::Mutex<()>>,
+    /// Held while the behaviour profiles are read.
+    profile_loads: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Backend {
@@ -35,6 +38,7 @@ impl Backend {
             panic_marker,
             shutdown,
             scans: Arc::default(),
+            profile_loads: Arc::default(),
         }
     }
 
@@ -46,6 +50,7 @@ impl Backend {
             panic_marker: self.panic_marker.clone(),
             shutdown: self.shutdown.clone(),
             scans: self.scans.clone(),
+            profile_loads: self.profile_loads.clone(),
         }
     }
 
@@ -293,6 +298,129 @@ impl Backend {
         self.refresh_all().await;
     }
 
+    /// Reads the behaviour profiles again from the folders the settings name (warning, in the
+    /// client's log, about each file that cannot be read), then refreshes diagnostics and
+    /// code lenses.
+    async fn load_profiles(&self) {
+        // One load at a time, so an older one cannot install its results over a newer one's.
+        let _one_at_a_time = self.profile_loads.lock().await;
+        let dirs = {
+            let mut s = self.state();
+            let dirs = s.settings.profile_dirs(&s.roots);
+            s.profile_dirs = dirs.clone();
+            dirs
+        };
+        let read = tokio::task::spawn_blocking(move || runtime::load(&dirs)).await;
+        let (profiles, warnings) = match read {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!("reading the behaviour profiles failed: {e}");
+                return;
+            }
+        };
+        for w in warnings {
+            tracing::warn!("{w}");
+            self.client.log_message(MessageType::WARNING, w).await;
+        }
+        tracing::info!(profiles = profiles.len(), "behaviour profiles read");
+        let lens_refresh = {
+            let mut s = self.state();
+            s.profiles = profiles.into();
+            s.code_lens_refresh
+        };
+        self.refresh_all().await;
+        if lens_refresh {
+            let _ = self.client.code_lens_refresh().await;
+        }
+    }
+
+    /// Asks the client to tell us when the profiles folders change, if it can (again when
+    /// `picket.profiles` changes: the old registration goes first).
+    async fn watch_profiles(&self, again: bool) {
+        const ID: &str = "picket/watch-profiles";
+        let dirs = self.state().profile_dirs.clone();
+        if again {
+            let gone = Unregistration {
+                id: ID.to_owned(),
+                method: "workspace/didChangeWatchedFiles".to_owned(),
+            };
+            if let Err(e) = self.client.unregister_capability(vec![gone]).await {
+                tracing::debug!("the client would not stop watching the profiles: {e}");
+            }
+        }
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: runtime::watch_globs(&dirs)
+                .into_iter()
+                .map(|glob| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(glob),
+                    kind: None,
+                })
+                .collect(),
+        };
+        let registration = Registration {
+            id: ID.to_owned(),
+            method: "workspace/didChangeWatchedFiles".to_owned(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        if let Err(e) = self.client.register_capability(vec![registration]).await {
+            tracing::warn!("the client would not watch the profiles: {e}");
+        }
+    }
+
+    /// Offers the suggestions for the workload at `position` (a profile lens's command) as a
+    /// message with one button each, and applies the one chosen.
+    async fn offer_runtime_actions(&self, uri: Uri, position: Position) -> Result<()> {
+        let caps = self.state().edit_caps;
+        let range = Range::new(position, position);
+        let actions = self
+            .query(&uri, "profile suggestions", move |snap| {
+                Some(runtime::code_actions(snap, range, caps, &[]))
+            })
+            .await?
+            .unwrap_or_default();
+        if actions.is_empty() {
+            self.client
+                .show_message(
+                    MessageType::INFO,
+                    "Picket: the profiles suggest nothing more for this workload",
+                )
+                .await;
+            return Ok(());
+        }
+        let items: Vec<MessageActionItem> = actions
+            .iter()
+            .map(|(_, title)| MessageActionItem {
+                title: title.clone(),
+                properties: Default::default(),
+            })
+            .collect();
+        let chosen = self
+            .client
+            .show_message_request(
+                MessageType::INFO,
+                "Picket: tighten this workload from its behaviour profiles",
+                Some(items),
+            )
+            .await;
+        let Ok(Some(chosen)) = chosen else {
+            return Ok(());
+        };
+        let Some((action, _)) = actions.into_iter().find(|(_, t)| *t == chosen.title) else {
+            return Ok(());
+        };
+        if let Some(edit) = action.edit {
+            match self.client.apply_edit(edit).await {
+                Ok(r) if !r.applied => tracing::info!(
+                    reason = r.failure_reason.as_deref().unwrap_or(""),
+                    "the client did not apply the suggestion"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("applying the suggestion failed: {e}"),
+            }
+        }
+        Ok(())
+    }
+
     /// Asks the client to tell us when YAML files, `.picket.yaml` or `.gitignore` change on
     /// disk, if it can.
     async fn watch_files(&self) {
@@ -386,10 +514,12 @@ fn diagnostics_of(
         .analysis
         .diagnostics(snap.id, &config)
         .unwrap_or_default();
-    let out = diags
+    let mut out: Vec<Diagnostic> = diags
         .iter()
         .map(|d| convert::diagnostic(&snap.rope, &snap.uri, d, snap.encoding))
         .collect();
+    // What the behaviour profiles say about the manifest.
+    out.extend(runtime::diagnostics(snap));
     (out, Some(diags.into()))
 }
 
@@ -433,6 +563,8 @@ fn code_actions(
     snap: &Snapshot,
     range: Range,
     only: Option<&[CodeActionKind]>,
+    edit_caps: runtime::EditCaps,
+    context: &[Diagnostic],
 ) -> Vec<CodeActionOrCommand> {
     let wants = |kind: &str| {
         only.is_none_or(|o| {
@@ -485,6 +617,12 @@ fn code_actions(
                 )));
             }
         }
+        // The behaviour profiles' suggestions for the workloads in range.
+        out.extend(
+            runtime::code_actions(snap, range, edit_caps, context)
+                .into_iter()
+                .map(|(a, _)| CodeActionOrCommand::CodeAction(a)),
+        );
     }
     if wants(FIX_ALL_KIND)
         && let Some(rules) = &config.rules
@@ -601,6 +739,14 @@ impl LanguageServer for Backend {
                 .and_then(|f| f.line_folding_only)
                 .unwrap_or(false);
             s.markup = convert::markup_caps(&params.capabilities);
+            s.edit_caps = runtime::EditCaps::of(&params.capabilities);
+            s.code_lens_refresh = params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false);
         }
         tracing::info!(?encoding, pull_diagnostics = pull, "initialize");
         let diagnostic_provider = pull.then(|| {
@@ -633,7 +779,10 @@ impl LanguageServer for Backend {
                 }),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![navigation::SHOW_REFERENCES.to_owned()],
+                    commands: vec![
+                        navigation::SHOW_REFERENCES.to_owned(),
+                        runtime::RUNTIME_ACTIONS.to_owned(),
+                    ],
                     work_done_progress_options: WorkDoneProgressOptions::default(),
                 }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
@@ -680,8 +829,10 @@ impl LanguageServer for Backend {
         }
         let me = self.clone_handle();
         tokio::spawn(async move {
+            me.load_profiles().await;
             if me.state().can_watch {
                 me.watch_files().await;
+                me.watch_profiles(false).await;
             }
             me.scan_workspace().await
         });
@@ -689,16 +840,26 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let (settings, problems) = crate::settings::Settings::from_json(&params.settings);
-        let changed = {
+        let (changed, profiles_moved) = {
             let mut s = self.state();
             let changed = *s.settings != settings;
+            let moved = s.settings.profiles != settings.profiles;
             s.settings = Arc::new(settings);
-            changed
+            (changed, moved)
         };
         for p in problems {
             self.client.show_message(MessageType::WARNING, p).await;
         }
-        if changed {
+        if profiles_moved {
+            // Reading the profiles refreshes everything afterwards.
+            let me = self.clone_handle();
+            tokio::spawn(async move {
+                me.load_profiles().await;
+                if me.state().can_watch {
+                    me.watch_profiles(true).await;
+                }
+            });
+        } else if changed {
             let me = self.clone_handle();
             tokio::spawn(async move { me.refresh_all().await });
         }
@@ -708,10 +869,23 @@ impl LanguageServer for Backend {
         let mut rescan = false;
         let mut reads = Vec::new();
         let mut gone_dirs = Vec::new();
+        let mut profiles_changed = false;
+        let profile_dirs = self.state().profile_dirs.clone();
         for change in params.changes {
-            let Some(path) = change.uri.to_file_path().map(|p| workspace::canonical(&p)) else {
+            let Some(given) = change.uri.to_file_path() else {
                 continue;
             };
+            let path = workspace::canonical(&given);
+            // Profiles first: a JSON file inside a profiles folder is theirs alone.
+            if runtime::concerns(&profile_dirs, &given) || runtime::concerns(&profile_dirs, &path) {
+                profiles_changed = true;
+                let inside = profile_dirs
+                    .iter()
+                    .any(|d| given.starts_with(d) || path.starts_with(d));
+                if inside && !picket_ide::is_yaml_path(&path) {
+                    continue;
+                }
+            }
             let deleted = change.typ == FileChangeType::DELETED;
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name == ".gitignore"
@@ -730,7 +904,16 @@ impl LanguageServer for Backend {
                 rescan = true;
             }
         }
-        tracing::debug!(files = reads.len(), rescan, "watched files changed");
+        tracing::debug!(
+            files = reads.len(),
+            rescan,
+            profiles_changed,
+            "watched files changed"
+        );
+        if profiles_changed {
+            let me = self.clone_handle();
+            tokio::spawn(async move { me.load_profiles().await });
+        }
         if !gone_dirs.is_empty() {
             let mut s = self.state();
             let under: Vec<_> = s
@@ -855,10 +1038,12 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let only = params.context.only;
+        let context = params.context.diagnostics;
         let range = params.range;
+        let caps = self.state().edit_caps;
         let actions = self
             .query(&params.text_document.uri, "code actions", move |snap| {
-                Some(code_actions(snap, range, only.as_deref()))
+                Some(code_actions(snap, range, only.as_deref(), caps, &context))
             })
             .await?;
         Ok(actions.filter(|a| !a.is_empty()))
@@ -915,6 +1100,23 @@ impl LanguageServer for Backend {
         &self,
         params: ExecuteCommandParams,
     ) -> Result<Option<serde_json::Value>> {
+        if params.command == runtime::RUNTIME_ACTIONS {
+            let uri: Option<Uri> = params
+                .arguments
+                .first()
+                .cloned()
+                .and_then(|v| serde_json::from_value(v).ok());
+            let position: Option<Position> = params
+                .arguments
+                .get(1)
+                .cloned()
+                .and_then(|v| serde_json::from_value(v).ok());
+            let (Some(uri), Some(position)) = (uri, position) else {
+                return Err(Error::invalid_params("expected arguments (uri, position)"));
+            };
+            self.offer_runtime_actions(uri, position).await?;
+            return Ok(None);
+        }
         if params.command != navigation::SHOW_REFERENCES {
             return Err(Error::invalid_params(format!(
                 "unknown command `{}`",
@@ -961,7 +1163,9 @@ impl LanguageServer for Backend {
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         self.query(&params.text_document.uri, "code lenses", |snap| {
-            navigation::code_lenses(snap)
+            let mut lenses = navigation::code_lenses(snap).unwrap_or_default();
+            lenses.extend(runtime::code_lenses(snap));
+            (!lenses.is_empty()).then_some(lenses)
         })
         .await
     }

@@ -1,6 +1,6 @@
 //! The editor's settings for Picket: rule and category overrides and the target Kubernetes
 //! version, laid over each document's `.picket.yaml` (DESIGN: the file, overridable by LSP
-//! settings). They come in `initializationOptions` and `workspace/didChangeConfiguration`,
+//! settings), and where the behaviour profiles are. They come in `initializationOptions` and `workspace/didChangeConfiguration`,
 //! either as `{"picket": {...}}` or as the inner object.
 
 use serde_json::Value;
@@ -12,7 +12,14 @@ pub(crate) struct Settings {
     pub(crate) rules: Vec<(String, String)>,
     /// `"1.30"`; empty or absent: the file's or the default.
     pub(crate) kubernetes_version: Option<String>,
+    /// `picket.profiles`: the folder of behaviour profiles, absolute or relative to each
+    /// workspace folder; empty or absent: [`DEFAULT_PROFILES`].
+    pub(crate) profiles: Option<String>,
 }
+
+/// Where the behaviour profiles are when `picket.profiles` is not set, relative to each
+/// workspace folder.
+pub(crate) const DEFAULT_PROFILES: &str = ".picket/profiles";
 
 impl Settings {
     /// Reads the settings; anything it does not understand is left out and named in the
@@ -46,6 +53,15 @@ impl Settings {
                 "`picket.kubernetesVersion` must be a string like \"1.30\", not {other}"
             )),
         }
+        match inner.get("profiles") {
+            Some(Value::String(v)) if !v.trim().is_empty() => {
+                settings.profiles = Some(v.trim().to_owned())
+            }
+            Some(Value::String(_) | Value::Null) | None => {}
+            Some(other) => problems.push(format!(
+                "`picket.profiles` must be a folder's path, not {other}"
+            )),
+        }
         // Check names and values against the rules now, so the user hears about them once.
         let (_, more) = picket_ide::picket_lint::Config::default()
             .overridden(&settings.rules, settings.kubernetes_version.as_deref());
@@ -56,10 +72,22 @@ impl Settings {
     pub(crate) fn is_empty(&self) -> bool {
         self.rules.is_empty() && self.kubernetes_version.is_none()
     }
+
+    /// The folders to read profiles from: `picket.profiles` (or [`DEFAULT_PROFILES`]) as it
+    /// is when absolute, else under each root.
+    pub(crate) fn profile_dirs(&self, roots: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+        let setting = std::path::Path::new(self.profiles.as_deref().unwrap_or(DEFAULT_PROFILES));
+        if setting.is_absolute() {
+            return vec![setting.to_owned()];
+        }
+        roots.iter().map(|r| r.join(setting)).collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use serde_json::json;
 
     use super::*;
@@ -89,5 +117,26 @@ mod tests {
             "{problems:?}"
         );
         assert!(Settings::from_json(&json!(null)).0.is_empty());
+    }
+
+    #[test]
+    fn profiles_default_under_each_root_or_as_set() {
+        let roots = [PathBuf::from("/w/a"), PathBuf::from("/w/b")];
+        let (s, problems) = Settings::from_json(&json!({}));
+        assert!(problems.is_empty());
+        assert_eq!(
+            s.profile_dirs(&roots),
+            [
+                PathBuf::from("/w/a/.picket/profiles"),
+                PathBuf::from("/w/b/.picket/profiles")
+            ]
+        );
+        let (s, _) = Settings::from_json(&json!({ "picket": { "profiles": "rec" } }));
+        assert_eq!(s.profile_dirs(&roots)[1], PathBuf::from("/w/b/rec"));
+        let (s, _) = Settings::from_json(&json!({ "profiles": "/abs/p" }));
+        assert_eq!(s.profile_dirs(&roots), [PathBuf::from("/abs/p")]);
+        let (s, problems) = Settings::from_json(&json!({ "profiles": 3 }));
+        assert_eq!(s.profiles, None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 }

@@ -85,6 +85,8 @@ pub(crate) struct Snapshot {
     pub(crate) findings: Option<Arc<[picket_ide::Diagnostic]>>,
     /// The editor's settings.
     pub(crate) settings: Arc<crate::settings::Settings>,
+    /// The behaviour profiles of the workspace.
+    pub(crate) profiles: Arc<[picket_profile::Profile]>,
 }
 
 impl Snapshot {
@@ -127,6 +129,14 @@ pub(crate) struct State {
     pub(crate) hierarchical_symbols: bool,
     /// The client folds whole lines only (`lineFoldingOnly`).
     pub(crate) line_folding_only: bool,
+    /// The behaviour profiles read from [`State::profile_dirs`].
+    pub(crate) profiles: Arc<[picket_profile::Profile]>,
+    /// The folders profiles are read from (`picket.profiles` under each root).
+    pub(crate) profile_dirs: Vec<PathBuf>,
+    /// What the client's workspace edits can do (create files).
+    pub(crate) edit_caps: crate::runtime::EditCaps,
+    /// The client takes `workspace/codeLens/refresh`.
+    pub(crate) code_lens_refresh: bool,
     next_id: u32,
 }
 
@@ -285,6 +295,7 @@ impl State {
             encoding: self.encoding,
             open: self.open_files(),
             settings: self.settings.clone(),
+            profiles: self.profiles.clone(),
             findings: self
                 .findings
                 .get(uri)

@@ -1,0 +1,307 @@
+//! Behaviour profiles in the editor: reading them from the profiles folders, and turning
+//! `picket_ide::runtime`'s lenses, findings and suggestions into protocol answers.
+//!
+//! A profile file that cannot be read is skipped with a warning naming it; it never stops the
+//! others or the server.
+
+use std::path::{Path, PathBuf};
+
+use picket_ide::runtime::{self, RuntimeAction, RuntimeDiagnostic, RuntimeWorkload};
+use picket_profile::Profile;
+use tower_lsp_server::ls_types::*;
+
+use crate::convert;
+use crate::state::Snapshot;
+
+/// The command of a workload's profile lens: offers the workload's suggestions and applies the
+/// one chosen. Arguments: the document's URI and the lens's position.
+pub(crate) const RUNTIME_ACTIONS: &str = "picket.runtimeActions";
+
+/// The profiles read from `dirs`, and a warning for each file (or folder) that could not be
+/// read. A folder that does not exist is no problem: most workspaces have none.
+pub(crate) fn load(dirs: &[PathBuf]) -> (Vec<Profile>, Vec<String>) {
+    let mut profiles = Vec::new();
+    let mut warnings = Vec::new();
+    for dir in dirs {
+        if !dir.exists() {
+            continue;
+        }
+        match picket_profile::io::read_dir_each(dir) {
+            Ok(files) => {
+                for (path, read) in files {
+                    match read {
+                        Ok(p) => profiles.push(p),
+                        Err(e) => warnings.push(format!(
+                            "Picket: skipped the behaviour profile {}: {e:#}",
+                            path.display()
+                        )),
+                    }
+                }
+            }
+            Err(e) => warnings.push(format!(
+                "Picket: cannot read the behaviour profiles in {}: {e:#}",
+                dir.display()
+            )),
+        }
+    }
+    (profiles, warnings)
+}
+
+/// Whether a watched-file change at `path` may change the profiles read from `dirs`: a file or
+/// folder inside one, or a folder holding one (created, moved or deleted whole).
+pub(crate) fn concerns(dirs: &[PathBuf], path: &Path) -> bool {
+    dirs.iter()
+        .any(|d| path.starts_with(d) || d.starts_with(path))
+}
+
+/// The glob patterns to watch for `dirs`: their JSON files, and the folders themselves.
+pub(crate) fn watch_globs(dirs: &[PathBuf]) -> Vec<String> {
+    let mut globs = Vec::new();
+    for d in dirs {
+        let d = d.to_string_lossy().replace('\\', "/");
+        globs.push(format!("{d}/**/*.json"));
+        globs.push(d);
+    }
+    globs
+}
+
+/// The workload objects of the snapshot's document that its profiles are about.
+fn workloads(snap: &Snapshot) -> Vec<RuntimeWorkload> {
+    if snap.profiles.is_empty() {
+        return Vec::new();
+    }
+    let Some(parsed) = snap.analysis.parsed(snap.id) else {
+        return Vec::new();
+    };
+    runtime::workloads(parsed, &snap.profiles)
+}
+
+/// A lens on each workload with profiles: what was observed, and "tighten" when there is
+/// something to suggest, which offers the suggestions on click.
+pub(crate) fn code_lenses(snap: &Snapshot) -> Vec<CodeLens> {
+    let Some(parsed) = snap.analysis.parsed(snap.id) else {
+        return Vec::new();
+    };
+    workloads(snap)
+        .iter()
+        .map(|w| {
+            let range = convert::range(&snap.rope, w.header, snap.encoding);
+            let any = !runtime::actions(parsed, w, &snap.profiles, None).is_empty();
+            let summary = w.observed.summary();
+            CodeLens {
+                range,
+                command: Some(Command {
+                    title: if any {
+                        format!("{summary} — tighten")
+                    } else {
+                        summary
+                    },
+                    command: RUNTIME_ACTIONS.to_owned(),
+                    arguments: Some(vec![
+                        serde_json::json!(snap.uri),
+                        serde_json::json!(range.start),
+                    ]),
+                }),
+                data: None,
+            }
+        })
+        .collect()
+}
+
+/// The findings about the document's workloads, as protocol diagnostics.
+pub(crate) fn diagnostics(snap: &Snapshot) -> Vec<Diagnostic> {
+    let Some(parsed) = snap.analysis.parsed(snap.id) else {
+        return Vec::new();
+    };
+    workloads(snap)
+        .iter()
+        .flat_map(|w| runtime::diagnostics(parsed, w, &[]))
+        .map(|d| diagnostic(snap, &d))
+        .collect()
+}
+
+fn diagnostic(snap: &Snapshot, d: &RuntimeDiagnostic) -> Diagnostic {
+    Diagnostic {
+        range: convert::range(&snap.rope, d.range, snap.encoding),
+        severity: Some(if d.drift {
+            DiagnosticSeverity::WARNING
+        } else {
+            DiagnosticSeverity::INFORMATION
+        }),
+        code: Some(NumberOrString::String(d.code.to_owned())),
+        source: Some("picket".to_owned()),
+        message: d.message.clone(),
+        ..Diagnostic::default()
+    }
+}
+
+/// What the client can do with workspace edits.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct EditCaps {
+    /// `documentChanges` with the `create` resource operation: the server can create files.
+    pub(crate) create_files: bool,
+}
+
+impl EditCaps {
+    pub(crate) fn of(caps: &ClientCapabilities) -> EditCaps {
+        let edit = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref());
+        let create_files = edit.is_some_and(|e| {
+            e.document_changes == Some(true)
+                && e.resource_operations
+                    .as_ref()
+                    .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
+        });
+        EditCaps { create_files }
+    }
+}
+
+/// The suggestions for the workloads that `range` meets, as quick-fixes. One that creates a
+/// file is offered only when the client can create files and the file does not exist yet;
+/// `context` diagnostics it resolves are attached to it.
+pub(crate) fn code_actions(
+    snap: &Snapshot,
+    range: Range,
+    caps: EditCaps,
+    context: &[Diagnostic],
+) -> Vec<(CodeAction, String)> {
+    let Some(parsed) = snap.analysis.parsed(snap.id) else {
+        return Vec::new();
+    };
+    let wanted = convert::text_range(&snap.rope, range, snap.encoding);
+    let dir = snap
+        .uri
+        .to_file_path()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let mut out = Vec::new();
+    for w in workloads(snap) {
+        if w.range.intersect(wanted).is_none() {
+            continue;
+        }
+        for a in runtime::actions(parsed, &w, &snap.profiles, Some(wanted)) {
+            let Some(edit) = workspace_edit(snap, &a, caps, dir.as_deref()) else {
+                continue;
+            };
+            let diagnostics: Vec<Diagnostic> = context
+                .iter()
+                .filter(|d| {
+                    d.source.as_deref() == Some("picket")
+                        && matches!(&d.code, Some(NumberOrString::String(c)) if a.resolves.contains(&c.as_str()))
+                })
+                .cloned()
+                .collect();
+            let action = CodeAction {
+                title: a.title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: (!diagnostics.is_empty()).then_some(diagnostics),
+                edit: Some(edit),
+                is_preferred: Some(false),
+                ..CodeAction::default()
+            };
+            out.push((action, a.title));
+        }
+    }
+    out
+}
+
+/// The edit of an action: plain `changes` when it only edits the manifest; else
+/// `documentChanges`: create each file (failing if it exists: never overwrite the user's work),
+/// fill it, then edit the manifest.
+fn workspace_edit(
+    snap: &Snapshot,
+    a: &RuntimeAction,
+    caps: EditCaps,
+    dir: Option<&Path>,
+) -> Option<WorkspaceEdit> {
+    let manifest_edits: Vec<TextEdit> = a
+        .edits
+        .iter()
+        .map(|(r, text)| TextEdit::new(convert::range(&snap.rope, *r, snap.encoding), text.clone()))
+        .collect();
+    if a.create.is_empty() {
+        return Some(WorkspaceEdit {
+            changes: Some([(snap.uri.clone(), manifest_edits)].into_iter().collect()),
+            ..WorkspaceEdit::default()
+        });
+    }
+    if !caps.create_files {
+        return None;
+    }
+    let dir = dir?;
+    let mut ops = Vec::new();
+    for (name, content) in &a.create {
+        let path = dir.join(name);
+        if path.exists() {
+            return None;
+        }
+        let uri = Uri::from_file_path(&path)?;
+        ops.push(DocumentChangeOperation::Op(ResourceOp::Create(
+            CreateFile {
+                uri: uri.clone(),
+                options: Some(CreateFileOptions {
+                    overwrite: Some(false),
+                    ignore_if_exists: Some(false),
+                }),
+                annotation_id: None,
+            },
+        )));
+        let start = Position::new(0, 0);
+        ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+            edits: vec![OneOf::Left(TextEdit::new(
+                Range::new(start, start),
+                content.clone(),
+            ))],
+        }));
+    }
+    if !manifest_edits.is_empty() {
+        ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier {
+                uri: snap.uri.clone(),
+                version: Some(snap.version),
+            },
+            edits: manifest_edits.into_iter().map(OneOf::Left).collect(),
+        }));
+    }
+    Some(WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(ops)),
+        ..WorkspaceEdit::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_inside_or_above_the_folders_concern_them() {
+        let dirs = [PathBuf::from("/w/.picket/profiles")];
+        assert!(concerns(&dirs, Path::new("/w/.picket/profiles/a.json")));
+        assert!(concerns(&dirs, Path::new("/w/.picket/profiles/ns/b.json")));
+        assert!(concerns(&dirs, Path::new("/w/.picket")));
+        assert!(!concerns(&dirs, Path::new("/w/deploy.yaml")));
+        assert!(!concerns(&dirs, Path::new("/w/.picket/other/a.json")));
+        assert_eq!(
+            watch_globs(&dirs),
+            ["/w/.picket/profiles/**/*.json", "/w/.picket/profiles"]
+        );
+    }
+
+    #[test]
+    fn a_bad_file_is_skipped_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../fixtures/profiles/shop_Deployment-api_api.json"
+        );
+        std::fs::copy(good, dir.path().join("api.json")).unwrap();
+        std::fs::write(dir.path().join("broken.json"), "{").unwrap();
+        let missing = dir.path().join("none");
+        let (profiles, warnings) = load(&[dir.path().to_owned(), missing]);
+        assert_eq!(profiles.len(), 1);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("broken.json"), "{warnings:?}");
+    }
+}
