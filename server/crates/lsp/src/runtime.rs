@@ -4,10 +4,15 @@
 //! A profile file that cannot be read is skipped with a warning naming it; it never stops the
 //! others or the server.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
-use picket_ide::runtime::{self, RuntimeAction, RuntimeDiagnostic, RuntimeWorkload};
+use picket_ide::ParsedFile;
+use picket_ide::runtime::{self, NetworkReview, RuntimeAction, RuntimeDiagnostic, RuntimeWorkload};
 use picket_profile::Profile;
+use serde_json::Value;
 use tower_lsp_server::ls_types::*;
 
 use crate::convert;
@@ -65,15 +70,101 @@ pub(crate) fn watch_globs(dirs: &[PathBuf]) -> Vec<String> {
     globs
 }
 
-/// The workload objects of the snapshot's document that its profiles are about.
-fn workloads(snap: &Snapshot) -> Vec<RuntimeWorkload> {
+/// The objects of workspace files no editor has open, as JSON, for network reviews: read
+/// when first needed and again when a file's size or modification time changes. Only files
+/// with Services, NetworkPolicies, Namespaces or workloads are read, and only when a document
+/// with profiled workloads is analysed.
+#[derive(Debug, Default)]
+pub(crate) struct DiskObjects {
+    cache: Mutex<HashMap<PathBuf, Cached>>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    len: u64,
+    modified: Option<SystemTime>,
+    objects: Arc<[Value]>,
+}
+
+impl DiskObjects {
+    fn objects(&self, path: &Path) -> Arc<[Value]> {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return Arc::from(Vec::new());
+        };
+        let (len, modified) = (meta.len(), meta.modified().ok());
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.get(path)
+            && c.len == len
+            && c.modified == modified
+        {
+            return c.objects.clone();
+        }
+        let objects: Arc<[Value]> = if len > crate::state::MAX_FILE_SIZE as u64 {
+            Arc::from(Vec::new())
+        } else {
+            std::fs::read_to_string(path)
+                .map(|text| runtime::objects_json(&ParsedFile::parse(&text)))
+                .unwrap_or_default()
+                .into()
+        };
+        cache.insert(
+            path.to_owned(),
+            Cached {
+                len,
+                modified,
+                objects: objects.clone(),
+            },
+        );
+        objects
+    }
+}
+
+/// A workload of the document with profiles, and its network review.
+struct Analysed {
+    workload: RuntimeWorkload,
+    network: Option<NetworkReview>,
+}
+
+/// The workload objects of the snapshot's document that its profiles are about, each with its
+/// network review against every object of the workspace.
+fn analyse(snap: &Snapshot, parsed: &ParsedFile) -> Vec<Analysed> {
     if snap.profiles.is_empty() {
         return Vec::new();
     }
-    let Some(parsed) = snap.analysis.parsed(snap.id) else {
+    let workloads = runtime::workloads(parsed, &snap.profiles);
+    if workloads.is_empty() {
         return Vec::new();
-    };
-    runtime::workloads(parsed, &snap.profiles)
+    }
+    let mut objects: Vec<Value> = Vec::new();
+    for id in runtime::network_files(&snap.analysis) {
+        if let Some(p) = snap.analysis.parsed(id) {
+            objects.extend(runtime::objects_json(p));
+        } else if let Some(path) = snap.analysis.path(id) {
+            objects.extend(snap.disk.objects(Path::new(path)).iter().cloned());
+        }
+    }
+    workloads
+        .into_iter()
+        .map(|w| Analysed {
+            network: runtime::network_review(parsed, &w, objects.clone()),
+            workload: w,
+        })
+        .collect()
+}
+
+/// Every action for `a`'s workload: the containers' (those `only` meets, or all) and the
+/// network policies'.
+fn actions_of(
+    snap: &Snapshot,
+    parsed: &ParsedFile,
+    a: &Analysed,
+    only: Option<picket_ide::TextRange>,
+) -> Vec<RuntimeAction> {
+    let mut out = runtime::actions(parsed, &a.workload, &snap.profiles, only);
+    if let Some(review) = &a.network {
+        out.extend(runtime::network_actions(parsed, &a.workload, review));
+    }
+    out
 }
 
 /// A lens on each workload with profiles: what was observed, and "tighten" when there is
@@ -82,12 +173,12 @@ pub(crate) fn code_lenses(snap: &Snapshot) -> Vec<CodeLens> {
     let Some(parsed) = snap.analysis.parsed(snap.id) else {
         return Vec::new();
     };
-    workloads(snap)
+    analyse(snap, parsed)
         .iter()
-        .map(|w| {
-            let range = convert::range(&snap.rope, w.header, snap.encoding);
-            let any = !runtime::actions(parsed, w, &snap.profiles, None).is_empty();
-            let summary = w.observed.summary();
+        .map(|a| {
+            let range = convert::range(&snap.rope, a.workload.header, snap.encoding);
+            let any = !actions_of(snap, parsed, a, None).is_empty();
+            let summary = a.workload.observed.summary();
             CodeLens {
                 range,
                 command: Some(Command {
@@ -113,9 +204,12 @@ pub(crate) fn diagnostics(snap: &Snapshot) -> Vec<Diagnostic> {
     let Some(parsed) = snap.analysis.parsed(snap.id) else {
         return Vec::new();
     };
-    workloads(snap)
+    analyse(snap, parsed)
         .iter()
-        .flat_map(|w| runtime::diagnostics(parsed, w, &[]))
+        .flat_map(|a| {
+            let drift = a.network.as_ref().map_or(&[][..], |n| &n.drift[..]);
+            runtime::diagnostics(parsed, &a.workload, drift)
+        })
         .map(|d| diagnostic(snap, &d))
         .collect()
 }
@@ -176,11 +270,11 @@ pub(crate) fn code_actions(
         .to_file_path()
         .and_then(|p| p.parent().map(Path::to_path_buf));
     let mut out = Vec::new();
-    for w in workloads(snap) {
-        if w.range.intersect(wanted).is_none() {
+    for analysed in analyse(snap, parsed) {
+        if analysed.workload.range.intersect(wanted).is_none() {
             continue;
         }
-        for a in runtime::actions(parsed, &w, &snap.profiles, Some(wanted)) {
+        for a in actions_of(snap, parsed, &analysed, Some(wanted)) {
             let Some(edit) = workspace_edit(snap, &a, caps, dir.as_deref()) else {
                 continue;
             };

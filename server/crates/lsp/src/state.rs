@@ -87,6 +87,8 @@ pub(crate) struct Snapshot {
     pub(crate) settings: Arc<crate::settings::Settings>,
     /// The behaviour profiles of the workspace.
     pub(crate) profiles: Arc<[picket_profile::Profile]>,
+    /// Objects of files no editor has open, for network reviews.
+    pub(crate) disk: Arc<crate::runtime::DiskObjects>,
 }
 
 impl Snapshot {
@@ -137,6 +139,8 @@ pub(crate) struct State {
     pub(crate) edit_caps: crate::runtime::EditCaps,
     /// The client takes `workspace/codeLens/refresh`.
     pub(crate) code_lens_refresh: bool,
+    /// Objects of files no editor has open, for network reviews.
+    pub(crate) disk_objects: Arc<crate::runtime::DiskObjects>,
     next_id: u32,
 }
 
@@ -296,6 +300,7 @@ impl State {
             open: self.open_files(),
             settings: self.settings.clone(),
             profiles: self.profiles.clone(),
+            disk: self.disk_objects.clone(),
             findings: self
                 .findings
                 .get(uri)

@@ -123,6 +123,11 @@ fn workspace(profiles: &[&str], extra: &[(&str, &str)], create_files: bool) -> W
     std::fs::write(dir.path().join("web.yaml"), fixture("manifests/nginx.yaml")).unwrap();
     std::fs::write(dir.path().join("api.yaml"), fixture("manifests/api.yaml")).unwrap();
     std::fs::write(dir.path().join("cache.yaml"), CACHE).unwrap();
+    std::fs::write(
+        dir.path().join("services.yaml"),
+        fixture("manifests/services.yaml"),
+    )
+    .unwrap();
     let store = dir.path().join(".picket/profiles");
     std::fs::create_dir_all(&store).unwrap();
     for p in profiles {
@@ -349,6 +354,85 @@ fn a_file_creating_quick_fix_creates_the_file_then_edits_the_manifest() {
             .starts_with("Create SeccompProfile")),
         "{actions:#?}"
     );
+    w.client.shutdown().unwrap();
+}
+
+#[test]
+fn the_network_policy_quick_fix_creates_a_file_that_lints_clean() {
+    let mut w = workspace(&[NGINX_PROFILE], &[], true).ready();
+    let web = w.open("web.yaml");
+    let (line, start, end) = locate(&web, "kind: Deployment", true);
+    let header = json!({
+        "start": { "line": line, "character": start },
+        "end": { "line": line, "character": end }
+    });
+    let actions = w.code_actions("web.yaml", header, json!([]));
+    let policy = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Create NetworkPolicy picket-web"))
+        })
+        .unwrap_or_else(|| panic!("no NetworkPolicy quick-fix in {actions:#?}"));
+    let ops = policy["edit"]["documentChanges"].as_array().unwrap();
+    let created = w.uri("picket-web-networkpolicy.yaml");
+    assert_eq!(ops[0]["kind"], "create");
+    assert_eq!(ops[0]["uri"], created);
+    assert_eq!(ops[1]["textDocument"]["uri"], created);
+    let content = ops[1]["edits"][0]["newText"].as_str().unwrap();
+    assert!(content.contains("kind: NetworkPolicy"), "{content}");
+    assert!(content.contains("namespace: \"shop\""), "{content}");
+    // The suggestion only creates the file; whatever else it edits applies to the manifest.
+    for op in &ops[2..] {
+        assert_eq!(op["textDocument"]["uri"], w.uri("web.yaml"));
+        apply(&web, op["edits"].as_array().unwrap());
+    }
+
+    // The created file passes `picket check` on its own.
+    let path = w.dir.path().join("picket-web-networkpolicy.yaml");
+    std::fs::write(&path, content).unwrap();
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_picket"))
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    w.client.shutdown().unwrap();
+}
+
+#[test]
+fn traffic_a_workspace_policy_denies_is_drift_on_the_workload() {
+    let deny = "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+";
+    let w = workspace(&[NGINX_PROFILE], &[], true);
+    std::fs::write(w.dir.path().join("deny.yaml"), deny).unwrap();
+    let mut w = w.ready();
+    let web = w.open("web.yaml");
+    let uri = w.uri("web.yaml");
+    let diagnostics = w.client.diagnostics_for(&uri, 1).unwrap();
+    let drift: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "drift-network")
+        .collect();
+    assert!(!drift.is_empty(), "{diagnostics:#?}");
+    let (line, start, end) = locate(&web, "kind: Deployment", true);
+    assert_eq!(
+        drift[0]["range"],
+        json!({ "start": { "line": line, "character": start }, "end": { "line": line, "character": end } })
+    );
+    assert_eq!(drift[0]["severity"], 2);
     w.client.shutdown().unwrap();
 }
 

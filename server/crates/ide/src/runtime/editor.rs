@@ -12,14 +12,16 @@ use std::collections::BTreeSet;
 
 use picket_model::{Field, Object, View};
 use picket_policy::findings::{self, RuntimeFinding};
+use picket_policy::netpol::{self, NetworkReview};
 use picket_policy::seccomp;
 use picket_policy::security_context;
 use picket_policy::{Change, Confidence, Fact, FieldPath, PathSegment, Suggestion, SuggestionKind};
 use picket_profile::Profile;
 use picket_syntax::{Document, Mapping, Node, ParsedFile, TextRange, TextSize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::workloads::{ObjectAt, WorkloadContainer, find, object_at};
+use crate::host::{Analysis, FileId};
 
 /// A workload object of a file that has profiles for at least one of its containers.
 #[derive(Clone, Debug)]
@@ -95,7 +97,7 @@ pub struct RuntimeDiagnostic {
 pub struct RuntimeAction {
     pub title: String,
     pub kind: SuggestionKind,
-    /// The container it is for.
+    /// The container it is for; empty for the workload as a whole.
     pub container: String,
     pub confidence: Confidence,
     /// Edits of the manifest (file ranges), not overlapping, in order.
@@ -443,6 +445,92 @@ pub fn actions(
     out
 }
 
+/// The files of `analysis` whose objects a network review reads: those with a Service, a
+/// NetworkPolicy, a Namespace or a workload.
+pub fn network_files(analysis: &Analysis) -> Vec<FileId> {
+    let mut files: BTreeSet<u32> = BTreeSet::new();
+    for l in analysis.index().located() {
+        let s = l.summary;
+        if s.is_workload() || matches!(s.kind.as_str(), "Service" | "NetworkPolicy" | "Namespace") {
+            files.insert(l.file);
+        }
+    }
+    files.into_iter().map(FileId).collect()
+}
+
+/// Every object of a file as JSON (a `List` whole), for a network review's workspace.
+pub fn objects_json(parsed: &ParsedFile) -> Vec<Value> {
+    if picket_model::is_template(parsed) {
+        return Vec::new();
+    }
+    parsed
+        .documents()
+        .iter()
+        .filter_map(|e| match picket_model::classify(&e.doc) {
+            picket_model::DocumentClass::Object(o) => Some(o.to_json()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the profiles of `w`'s containers say about its network: NetworkPolicies to create, and
+/// observed flows the workspace's policies deny (drift). `objects` are every object of the
+/// workspace as JSON ([`objects_json`]); those without a namespace are taken to be in the
+/// workload's (its manifest's, else its profiles', else `default`).
+pub fn network_review(
+    parsed: &ParsedFile,
+    w: &RuntimeWorkload,
+    objects: Vec<Value>,
+) -> Option<NetworkReview> {
+    let entry = parsed.documents().get(w.at.document)?;
+    let object = object_at(&entry.doc, w.at)?;
+    let first = w.containers.first()?;
+    let namespace = match first.workload.namespace.as_str() {
+        "" => first
+            .merged
+            .subject
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_owned()),
+        ns => ns.to_owned(),
+    };
+    let ws = netpol::Workspace::new(objects, &namespace);
+    let profiles: Vec<Profile> = w.containers.iter().map(|c| c.merged.clone()).collect();
+    Some(netpol::review(&object.to_json(), &profiles, &ws))
+}
+
+/// The network review's suggestions as actions that create their files.
+pub fn network_actions(
+    parsed: &ParsedFile,
+    w: &RuntimeWorkload,
+    review: &NetworkReview,
+) -> Vec<RuntimeAction> {
+    review
+        .suggestions
+        .iter()
+        .filter_map(|s| {
+            let (kind_name, suffix) = match s.kind {
+                SuggestionKind::NetworkPolicy => ("NetworkPolicy", "-networkpolicy.yaml"),
+                SuggestionKind::CiliumNetworkPolicy => {
+                    ("CiliumNetworkPolicy", "-ciliumnetworkpolicy.yaml")
+                }
+                _ => return None,
+            };
+            let name = s.changes.iter().find_map(|c| match c {
+                Change::CreateFile { file_name, .. } => Some(
+                    file_name
+                        .strip_suffix(suffix)
+                        .unwrap_or(file_name)
+                        .to_owned(),
+                ),
+                _ => None,
+            })?;
+            let title = with_confidence(format!("Create {kind_name} {name}"), s.confidence);
+            action(parsed, w.at, "", s.kind, s.confidence, &s.changes, title)
+        })
+        .collect()
+}
+
 /// An action of `changes` made in the document of `at`; `None` when they cannot be made.
 fn action(
     parsed: &ParsedFile,
@@ -488,6 +576,7 @@ fn resolves(kind: SuggestionKind) -> &'static [&'static str] {
         SuggestionKind::Capabilities => &["unused-capability", "drift-capability"],
         SuggestionKind::ReadOnlyRootFilesystem => &["drift-root-write"],
         SuggestionKind::RunAsNonRoot => &["drift-run-as-root"],
+        SuggestionKind::NetworkPolicy | SuggestionKind::CiliumNetworkPolicy => &["drift-network"],
         _ => &[],
     }
 }
@@ -568,6 +657,8 @@ fn title(s: &Suggestion, container: &str) -> String {
             format!("Forbid privilege escalation in `{container}`")
         }
         SuggestionKind::SeccompProfile => format!("Use a seccomp profile in `{container}`"),
+        SuggestionKind::NetworkPolicy => "Create a NetworkPolicy".to_owned(),
+        SuggestionKind::CiliumNetworkPolicy => "Create a CiliumNetworkPolicy".to_owned(),
     };
     with_confidence(what, s.confidence)
 }
@@ -709,6 +800,33 @@ mod tests {
         assert!(
             after.contains("localhostProfile: operator/shop/web-nginx.json"),
             "{after}"
+        );
+    }
+
+    #[test]
+    fn a_network_policy_is_a_file_to_create() {
+        let text = fixture("manifests/nginx.yaml");
+        let parsed = ParsedFile::parse(&text);
+        let w = &workloads(&parsed, &profiles())[0];
+        let review = network_review(&parsed, w, objects_json(&parsed)).unwrap();
+        let actions = network_actions(&parsed, w, &review);
+        let titles: Vec<&str> = actions.iter().map(|a| a.title.as_str()).collect();
+        assert!(
+            titles
+                .iter()
+                .any(|t| t.starts_with("Create NetworkPolicy picket-web")),
+            "{titles:?}"
+        );
+        let policy = actions
+            .iter()
+            .find(|a| a.kind == SuggestionKind::NetworkPolicy)
+            .unwrap();
+        assert!(policy.edits.is_empty());
+        assert_eq!(policy.create.len(), 1);
+        assert!(
+            policy.create[0].1.contains("kind: NetworkPolicy"),
+            "{}",
+            policy.create[0].1
         );
     }
 

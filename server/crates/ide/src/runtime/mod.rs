@@ -13,10 +13,11 @@ pub mod workloads;
 pub use apply::apply;
 pub use editor::{
     Observed, RuntimeAction, RuntimeContainer, RuntimeDiagnostic, RuntimeWorkload, actions,
-    diagnostics, workloads,
+    diagnostics, network_actions, network_files, network_review, objects_json, workloads,
 };
 pub use workloads::{ObjectAt, WorkloadContainer, find, object_at};
 
+pub use picket_policy::netpol::NetworkReview;
 use picket_profile::Profile;
 
 /// Who a profile is about: namespace (when known), workload kind and name, container.
