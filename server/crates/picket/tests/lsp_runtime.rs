@@ -437,6 +437,55 @@ spec:
 }
 
 #[test]
+fn the_lens_command_offers_the_suggestions_and_applies_the_one_chosen() {
+    let mut w = workspace(&[NGINX_PROFILE], &[], true).ready();
+    let web = w.open("web.yaml");
+    let uri = w.uri("web.yaml");
+    let lens = w
+        .lenses("web.yaml")
+        .into_iter()
+        .find(|l| l["command"]["command"] == "picket.runtimeActions")
+        .unwrap();
+    let chosen = "Drop every capability of `nginx` but CHOWN, NET_BIND_SERVICE, SETGID, SETUID";
+    w.client.message_choice = Some(chosen.to_owned());
+    let answer = w
+        .client
+        .request(
+            "workspace/executeCommand",
+            json!({
+                "command": "picket.runtimeActions",
+                "arguments": lens["command"]["arguments"]
+            }),
+        )
+        .unwrap();
+    assert_eq!(answer, Ok(Value::Null));
+    let asked = w
+        .client
+        .wait_notification("window/showMessageRequest", |_| true)
+        .unwrap();
+    let titles: Vec<&str> = asked["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert!(titles.contains(&chosen), "{titles:?}");
+    assert!(
+        titles.iter().any(|t| t.starts_with("Create NetworkPolicy")),
+        "{titles:?}"
+    );
+    let applied = w
+        .client
+        .wait_notification("workspace/applyEdit", |_| true)
+        .unwrap();
+    let edits = applied["edit"]["changes"][&uri].as_array().unwrap();
+    let after = apply(&web, edits);
+    assert!(after.contains("drop:"), "{after}");
+    assert!(after.contains("# DAC_OVERRIDE: needed?"), "{after}");
+    w.client.shutdown().unwrap();
+}
+
+#[test]
 fn a_client_that_cannot_create_files_gets_only_the_manifest_fixes() {
     let mut w = workspace(&[NGINX_PROFILE], &[], false).ready();
     let web = w.open("web.yaml");

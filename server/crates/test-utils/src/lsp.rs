@@ -2,8 +2,10 @@
 //! pipes: for end-to-end tests and for `cargo xtask bench`.
 //!
 //! It answers the server's own requests (`window/workDoneProgress/create`,
-//! `workspace/diagnostic/refresh`, `client/registerCapability`, `workspace/configuration`) so a
-//! server never waits on it, and keeps notifications until a test asks for them.
+//! `workspace/diagnostic/refresh`, `client/registerCapability`, `workspace/configuration`,
+//! `window/showMessageRequest` with [`Client::message_choice`], `workspace/applyEdit` as
+//! applied) so a server never waits on it, and keeps them and notifications until a test asks
+//! for them.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead, BufReader, Write};
@@ -31,6 +33,9 @@ pub struct Client {
     /// How long to wait for any one message before giving up (a hang detector, not a
     /// performance assertion).
     pub timeout: Duration,
+    /// The title of the action to choose when the server asks with `window/showMessageRequest`
+    /// (none is chosen when it offers no such action, or when this is `None`).
+    pub message_choice: Option<String>,
 }
 
 /// Reads one framed message; `Ok(None)` at end of stream.
@@ -144,6 +149,7 @@ impl Client {
             stderr,
             received: std::collections::HashMap::new(),
             timeout: Duration::from_secs(60),
+            message_choice: None,
         })
     }
 
@@ -222,6 +228,18 @@ impl Client {
                         let n = msg["params"]["items"].as_array().map_or(0, Vec::len);
                         json!(vec![Value::Null; n])
                     }
+                    Some("window/showMessageRequest") => msg["params"]["actions"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find(|a| {
+                            self.message_choice
+                                .as_deref()
+                                .is_some_and(|c| a["title"] == c)
+                        })
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    Some("workspace/applyEdit") => json!({ "applied": true }),
                     _ => Value::Null,
                 };
                 let reply = json!({ "jsonrpc": "2.0", "id": msg["id"].clone(), "result": result });
