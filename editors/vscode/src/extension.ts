@@ -46,7 +46,11 @@ function version(file: string): Promise<string | undefined> {
 /** The `picket.*` settings as a plain object, for the server. */
 function settingsObject(): Record<string, unknown> {
   const c = vscode.workspace.getConfiguration("picket");
-  return { rules: c.get("rules") ?? {}, kubernetesVersion: c.get("kubernetesVersion") ?? "" };
+  return {
+    rules: c.get("rules") ?? {},
+    kubernetesVersion: c.get("kubernetesVersion") ?? "",
+    profiles: c.get("profiles.directory") ?? "",
+  };
 }
 
 /**

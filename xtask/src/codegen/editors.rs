@@ -66,7 +66,7 @@ pub(crate) fn package_json(root: &Path) -> anyhow::Result<String> {
         json!({
             "type": "string",
             "default": "",
-            "markdownDescription": "Directory of runtime behaviour profiles written by `picket-sensor`, for suggestions from observed behaviour.",
+            "markdownDescription": "Folder of the behaviour profiles `picket-sensor` writes, for the lenses, findings and quick-fixes from observed behaviour; a relative path is under each workspace folder. Empty: `.picket/profiles`.",
         }),
     );
     let mut out = serde_json::to_string_pretty(&manifest)?;

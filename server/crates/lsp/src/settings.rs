@@ -12,8 +12,9 @@ pub(crate) struct Settings {
     pub(crate) rules: Vec<(String, String)>,
     /// `"1.30"`; empty or absent: the file's or the default.
     pub(crate) kubernetes_version: Option<String>,
-    /// `picket.profiles`: the folder of behaviour profiles, absolute or relative to each
-    /// workspace folder; empty or absent: [`DEFAULT_PROFILES`].
+    /// `picket.profiles` (VS Code: `picket.profiles.directory`): the folder of behaviour
+    /// profiles, absolute or relative to each workspace folder; empty or absent:
+    /// [`DEFAULT_PROFILES`].
     pub(crate) profiles: Option<String>,
 }
 
@@ -53,7 +54,12 @@ impl Settings {
                 "`picket.kubernetesVersion` must be a string like \"1.30\", not {other}"
             )),
         }
-        match inner.get("profiles") {
+        // A path, or `{"directory": path}` as VS Code sends its `picket.profiles.directory`.
+        let profiles = inner.get("profiles").map(|p| match p {
+            Value::Object(m) => m.get("directory").unwrap_or(&Value::Null),
+            other => other,
+        });
+        match profiles {
             Some(Value::String(v)) if !v.trim().is_empty() => {
                 settings.profiles = Some(v.trim().to_owned())
             }
@@ -135,6 +141,12 @@ mod tests {
         assert_eq!(s.profile_dirs(&roots)[1], PathBuf::from("/w/b/rec"));
         let (s, _) = Settings::from_json(&json!({ "profiles": "/abs/p" }));
         assert_eq!(s.profile_dirs(&roots), [PathBuf::from("/abs/p")]);
+        let (s, problems) =
+            Settings::from_json(&json!({ "picket": { "profiles": { "directory": "rec" } } }));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s.profiles.as_deref(), Some("rec"));
+        let (s, _) = Settings::from_json(&json!({ "profiles": { "directory": "" } }));
+        assert_eq!(s.profiles, None);
         let (s, problems) = Settings::from_json(&json!({ "profiles": 3 }));
         assert_eq!(s.profiles, None);
         assert_eq!(problems.len(), 1, "{problems:?}");
