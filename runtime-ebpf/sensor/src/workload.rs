@@ -1,6 +1,6 @@
 //! A scripted workload with known behaviour, for the live tests and `picket-sensor bench`:
-//! it runs programs, connects, sends DNS queries, uses a capability and writes files, each
-//! exactly as often as asked, so a profile of it can be checked fact by fact.
+//! it runs programs, connects, sends DNS queries and plain datagrams, uses a capability and
+//! writes files, each exactly as often as asked, so a profile of it can be checked fact by fact.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
@@ -22,6 +22,9 @@ pub struct Script {
     /// UDP addresses to send a DNS query (for `example.com`, type A) to, `count` times each.
     #[arg(long)]
     pub dns: Vec<SocketAddr>,
+    /// UDP addresses to send a plain datagram (`picket`, not DNS) to, `count` times each.
+    #[arg(long)]
+    pub udp: Vec<SocketAddr>,
     /// Files to create and give to uid/gid 65534 (uses CAP_CHOWN when run as root).
     #[arg(long)]
     pub chown: Vec<PathBuf>,
@@ -87,6 +90,20 @@ pub fn run(script: &Script) -> anyhow::Result<Timing> {
                 .with_context(|| format!("sending a DNS query to {addr}"))?;
             let mut buf = [0u8; 512];
             let _ = socket.recv_from(&mut buf);
+        }
+    }
+
+    for addr in &script.udp {
+        let bind: SocketAddr = if addr.is_ipv4() {
+            "0.0.0.0:0".parse()?
+        } else {
+            "[::]:0".parse()?
+        };
+        let socket = UdpSocket::bind(bind)?;
+        for _ in 0..count {
+            socket
+                .send_to(b"picket", addr)
+                .with_context(|| format!("sending a datagram to {addr}"))?;
         }
     }
 
@@ -206,6 +223,27 @@ mod tests {
         assert_eq!(&q[4..6], &[0, 1], "one question");
         assert_eq!(&q[12..20], b"\x07example");
         assert_eq!(&q[q.len() - 4..], &[0, 1, 0, 1], "type A, class IN");
+    }
+
+    #[test]
+    fn sends_plain_datagrams() {
+        let plain = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let script = Script {
+            udp: vec![plain.local_addr().unwrap()],
+            count: 2,
+            ..Default::default()
+        };
+        run(&script).unwrap();
+        // Loopback datagrams are queued by the time `send_to` returns; the timeout only keeps
+        // a broken script from hanging the test.
+        plain
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let mut buf = [0u8; 512];
+        for _ in 0..2 {
+            let n = plain.recv(&mut buf).unwrap();
+            assert_eq!(&buf[..n], b"picket");
+        }
     }
 
     #[test]
