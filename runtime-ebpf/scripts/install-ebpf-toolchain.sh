@@ -4,6 +4,7 @@
 #
 #   - clang-22, llvm-22-dev, libpolly-22-dev (bookworm-security): the C object, and bpf-linker's LLVM
 #   - libbpf-dev, bpftool: libbpf's BPF headers; vmlinux.h dumped from the kernel's BTF
+#   - iproute2: `ip`, with which the end-to-end test gives its workload a network interface
 #   - the nightly toolchain with rust-src (eBPF programs build `core` for bpfel-unknown-none),
 #     and its clippy for linting them
 #   - bpf-linker 0.13.0 built against LLVM 22
@@ -14,7 +15,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 BPF_LINKER_VERSION=0.13.0
 
 need_apt=()
-for pkg in clang-22 llvm-22-dev libpolly-22-dev libbpf-dev bpftool; do
+for pkg in clang-22 llvm-22-dev libpolly-22-dev libbpf-dev bpftool iproute2; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then
