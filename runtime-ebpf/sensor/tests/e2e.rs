@@ -6,8 +6,9 @@
 //! (`…/kubepods/besteffort/pod<uid>/<container id>`), and a containerd state file under
 //! `record --host-root` names its namespace (`e2e`), pod (`api-5d8f7c9b4-x7k2p`, so Deployment
 //! `api`), container (`app`) and image. Its peers are the addresses of a test interface
-//! (`192.0.2.1`, `2001:db8:e2e::1`), served by this process outside the tracked cgroup. The
-//! expectations come from the workload's script, not from recorded output.
+//! (`192.0.2.1`, `2001:db8:e2e::1`), served outside the tracked cgroup, by this process and by a
+//! DNS server that says `example.com` is `192.0.2.1`. The expectations come from the workload's
+//! script, not from recorded output.
 //!
 //! Needs root, cgroup v2 and `ip` (iproute2); skips with the reason otherwise, and fails under
 //! `PICKET_CI=1`, where it must run. Built only with the `ebpf` feature. The `picket` binary
@@ -33,9 +34,11 @@ const DEPLOYMENT: &str = "api";
 const CONTAINER: &str = "app";
 const IMAGE: &str = "registry.example/e2e/api:1.0";
 
-/// The test's network interfaces ([`TestLink`]) and their addresses (documentation ranges:
+/// The test's network interface ([`TestLink`]) and its addresses (documentation ranges:
 /// nothing real is reached).
-const LINK_PREFIX: &str = "pe2e-";
+const LINK: &str = "picket-e2e0";
+/// The other end, when [`LINK`] has to be a veth pair.
+const LINK_PEER: &str = "picket-e2e1";
 const V4: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 const V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xe2e, 0, 0, 0, 0, 1);
 
@@ -59,65 +62,56 @@ fn unsupported() -> Option<String> {
 }
 
 /// A network interface holding [`V4`] and [`V6`], deleted on drop: a dummy interface, or
-/// where the kernel has none (`CONFIG_DUMMY` unset, as on some VM kernels) a veth pair. Named
-/// after this process (`pe2e-<pid>`), so that two runs on one machine do not delete each
-/// other's; the addresses can be on both.
-struct TestLink {
-    name: String,
-}
+/// where the kernel has none (`CONFIG_DUMMY` unset, as on some VM kernels) a veth pair.
+struct TestLink;
 
 impl TestLink {
     /// The interface, or why it could not be made.
     fn create() -> Result<TestLink, String> {
-        remove_stale_links();
-        let link = TestLink {
-            name: format!("{LINK_PREFIX}{}", std::process::id()),
-        };
-        let name = link.name.as_str();
-        let peer = format!("{name}-p");
-        let mut steps: Vec<Vec<&str>> = Vec::new();
-        if let Err(no_dummy) = ip(&["link", "add", name, "type", "dummy"]) {
-            ip(&["link", "add", name, "type", "veth", "peer", "name", &peer])
-                .map_err(|no_veth| format!("{no_dummy}; {no_veth}"))?;
-            steps.push(vec!["link", "set", &peer, "up"]);
+        // A run that was killed leaves it behind (runs do not overlap: see `one_run_at_a_time`).
+        let _ = ip(&["link", "del", LINK]);
+        let link = TestLink;
+        let mut steps: Vec<&[&str]> = Vec::new();
+        if let Err(no_dummy) = ip(&["link", "add", LINK, "type", "dummy"]) {
+            ip(&[
+                "link", "add", LINK, "type", "veth", "peer", "name", LINK_PEER,
+            ])
+            .map_err(|no_veth| format!("{no_dummy}; {no_veth}"))?;
+            steps.push(&["link", "set", LINK_PEER, "up"]);
         }
         steps.extend([
-            vec!["addr", "add", "192.0.2.1/24", "dev", name],
-            vec![
+            &["addr", "add", "192.0.2.1/24", "dev", LINK][..],
+            &[
                 "-6",
                 "addr",
                 "add",
                 "2001:db8:e2e::1/64",
                 "dev",
-                name,
+                LINK,
                 "nodad",
             ],
-            vec!["link", "set", name, "up"],
+            &["link", "set", LINK, "up"],
         ]);
         for args in steps {
-            ip(&args)?;
+            ip(args)?;
         }
         Ok(link)
     }
 }
 
-/// Deletes the interfaces of runs that were killed before they could (their process is gone).
-fn remove_stale_links() {
-    let Ok(o) = Command::new("ip").args(["-o", "link", "show"]).output() else {
-        return;
-    };
-    // `12: pe2e-4711@pe2e-4711-p: <BROADCAST,…`
-    for line in String::from_utf8_lossy(&o.stdout).lines() {
-        let Some(name) = line.split(": ").nth(1).and_then(|n| n.split('@').next()) else {
-            continue;
-        };
-        let Some(pid) = name.strip_prefix(LINK_PREFIX) else {
-            continue;
-        };
-        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
-            let _ = ip(&["link", "del", name]);
-        }
-    }
+/// Holds a lock that another run of this test on the machine waits for: runs share the
+/// interface's name, its addresses and the DNS port. Released when the process ends, however.
+fn one_run_at_a_time() -> std::fs::File {
+    let path = Path::new("/tmp/picket-sensor-e2e.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.lock()
+        .unwrap_or_else(|e| panic!("locking {}: {e}", path.display()));
+    file
 }
 
 /// Runs `ip <args>`; what went wrong, if anything.
@@ -139,7 +133,7 @@ fn ip(args: &[&str]) -> Result<(), String> {
 
 impl Drop for TestLink {
     fn drop(&mut self) {
-        let _ = ip(&["link", "del", &self.name]);
+        let _ = ip(&["link", "del", LINK]);
     }
 }
 
@@ -250,6 +244,39 @@ fn write_runtime_state(host_root: &Path, cgroup: &ContainerCgroup) {
         serde_json::to_string_pretty(&spec).unwrap(),
     )
     .unwrap();
+}
+
+/// `picket-sensor workload --serve-udp [V4]:53 --answer V4`: a DNS server, outside the tracked
+/// cgroup, answering every A query with [`V4`]; killed on drop.
+struct DnsServer(Child);
+
+impl DnsServer {
+    /// The server, or `None` when it could not take the port (a resolver on `0.0.0.0:53`).
+    fn start() -> Option<DnsServer> {
+        let mut child = Command::new(SENSOR)
+            .args([
+                "workload",
+                "--serve-udp",
+                "192.0.2.1:53",
+                "--answer",
+                "192.0.2.1",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let _ = BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line);
+        let server = DnsServer(child);
+        (line.trim() == "listening 53").then_some(server)
+    }
+}
+
+impl Drop for DnsServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// `picket-sensor record`, running until [`Recorder::finish`]; killed on drop.
@@ -508,6 +535,7 @@ fn a_recorded_container_gets_policies_that_allow_what_it_did() {
     if let Some(reason) = unsupported() {
         return skip(&format!("sensor end-to-end test: {reason}"));
     }
+    let _lock = one_run_at_a_time();
     let _link = match TestLink::create() {
         Ok(link) => link,
         Err(reason) => {
@@ -517,11 +545,15 @@ fn a_recorded_container_gets_policies_that_allow_what_it_did() {
         }
     };
     // The peers, outside the tracked cgroup: TCP on both families, UDP on a port above 1024,
-    // and a DNS server's port (bound when nothing else holds it; sending works either way).
+    // and a DNS server telling that example.com is at the IPv4 address.
     let tcp4 = TcpListener::bind((V4, 0)).unwrap();
     let tcp6 = TcpListener::bind((V6, 0)).unwrap();
     let udp = UdpSocket::bind((V4, 0)).unwrap();
-    let dns = UdpSocket::bind((V4, 53)).ok();
+    let dns_server = DnsServer::start();
+    if dns_server.is_none() {
+        // The query is still sent, and its peer recorded; no name comes back.
+        skip("sensor end-to-end test: DNS names not checked: 192.0.2.1:53 is taken");
+    }
     let tcp4_addr = tcp4.local_addr().unwrap();
     let tcp6_addr = tcp6.local_addr().unwrap();
     let udp_addr = udp.local_addr().unwrap();
@@ -582,10 +614,6 @@ fn a_recorded_container_gets_policies_that_allow_what_it_did() {
     udp.set_nonblocking(true).unwrap();
     let mut buf = [0u8; 512];
     assert_eq!(udp.recv(&mut buf).ok(), Some(b"picket".len()));
-    if let Some(dns) = &dns {
-        dns.set_nonblocking(true).unwrap();
-        assert!(dns.recv(&mut buf).is_ok_and(|n| n > 12), "no DNS query");
-    }
 
     // ------------------------------------------------------------------------------------------
     // The profile: filed under the Kubernetes identity, holding what the script did.
@@ -644,6 +672,12 @@ fn a_recorded_container_gets_policies_that_allow_what_it_did() {
     ]
     .into();
     assert_eq!(egress, observed, "{log}");
+    // The DNS answer named the IPv4 address, wherever the workload went at it.
+    for n in &p.network {
+        let named = dns_server.is_some() && n.address == V4.to_string();
+        let want: &[&str] = if named { &["example.com"] } else { &[] };
+        assert_eq!(n.names, want, "{n:?}");
+    }
 
     let mut writes: Vec<&str> = p.file_writes.iter().map(|f| f.path.as_str()).collect();
     writes.sort_unstable();
@@ -689,7 +723,7 @@ fn a_recorded_container_gets_policies_that_allow_what_it_did() {
     let report: Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("{e}: {report}"));
     check_report(&report, p, &files);
     check_seccomp(&bin, &report, p, &out);
-    check_network_policy(&report, &out, &observed);
+    check_network_policy(&report, &out, &observed, dns_server.is_some());
 
     // ------------------------------------------------------------------------------------------
     // The manifest changes, at the default confidence and at `low`.
@@ -1029,6 +1063,7 @@ fn check_network_policy(
     report: &Value,
     out: &Path,
     observed: &BTreeSet<(Protocol, String, u16, bool)>,
+    named: bool,
 ) {
     use picket_policy::netpol::eval::{
         self, Endpoint, Evaluator, Flow, Namespace, NetworkPolicy, Pod,
@@ -1062,6 +1097,13 @@ fn check_network_policy(
     assert!(
         out.join(format!("picket-{DEPLOYMENT}-ciliumnetworkpolicy.yaml"))
             .is_file()
+    );
+
+    // The name the DNS server gave is the reader's, in the comment of the address's rule.
+    assert_eq!(
+        text.contains(&format!("# {V4}/32 (example.com): ")),
+        named,
+        "{text}"
     );
 
     // Rule by rule: (peer, protocol, port).
