@@ -1131,8 +1131,16 @@ fn rules(flows: &[ObservedFlow], target: &Target) -> (Rules, Rules) {
         if f.dns {
             // Lookups to the cluster DNS (seen at its Service address, or at a pod of it)
             // are covered by the kube-dns rule; an outside server gets its own rule.
-            if let ResolvedPeer::Cidr { .. } = f.peer {
-                let parts = map.entry(f.peer.clone()).or_default();
+            if let ResolvedPeer::Cidr { cidr, note, .. } = &f.peer {
+                // A rule of its own, by address: the names the server's address may also
+                // have are not how lookups reach it (Cilium could only learn them from the
+                // lookups it is to allow).
+                let server = ResolvedPeer::Cidr {
+                    cidr: cidr.clone(),
+                    names: Vec::new(),
+                    note: note.clone(),
+                };
+                let parts = map.entry(server).or_default();
                 parts.ports.insert((Protocol::Udp, PortValue::Number(53)));
                 parts.ports.insert((Protocol::Tcp, PortValue::Number(53)));
                 parts.count += f.count;
@@ -1403,6 +1411,15 @@ fn push_cilium_rule(
                 let _ = writeln!(out, "{pad}    - {}", quoted(cidr));
             }
             push_cilium_ports(out, indent + 2, ports);
+            if direction == Direction::Egress
+                && ports.contains(&(Protocol::Udp, PortValue::Number(53)))
+            {
+                // A DNS server outside the cluster: its answers teach Cilium the addresses
+                // behind `toFQDNs` names too.
+                let _ = writeln!(out, "{pad}      rules:");
+                let _ = writeln!(out, "{pad}        dns:");
+                let _ = writeln!(out, "{pad}          - matchPattern: \"*\"");
+            }
         }
         ResolvedPeer::Loopback | ResolvedPeer::Unknown { .. } => {}
     }

@@ -560,3 +560,37 @@ fn dns_answers_recorded_as_inbound_datagrams_are_not_clients() {
         picket_policy::Confidence::High
     );
 }
+
+#[test]
+fn an_outside_dns_server_is_reached_by_address_even_when_it_has_a_name() {
+    let mut profile = profile("shop_Deployment-api_api");
+    let template = profile.network.iter().find(|p| p.dns).unwrap().clone();
+    let mut lookup = template.clone();
+    lookup.address = "8.8.8.8".to_owned();
+    lookup.names = vec!["dns.google".to_owned()];
+    let mut https = template;
+    https.address = "8.8.8.8".to_owned();
+    https.protocol = Protocol::Tcp;
+    https.port = 443;
+    https.dns = false;
+    https.names = vec!["dns.google".to_owned()];
+    profile.network.extend([lookup, https]);
+    let review = review(
+        &workload("Deployment", "api"),
+        &[profile.clone()],
+        &workspace(),
+    );
+    let cilium = file_of(&review, SuggestionKind::CiliumNetworkPolicy);
+    // The lookups by address, through Cilium's DNS proxy; the name for the rest.
+    assert!(
+        cilium.contains(
+            "    - toCIDR:\n        - \"8.8.8.8/32\"\n      toPorts:\n        - ports:\n            - port: \"53\"\n              protocol: TCP\n            - port: \"53\"\n              protocol: UDP\n          rules:\n            dns:\n"
+        ),
+        "{cilium}"
+    );
+    assert!(
+        cilium.contains("    - toFQDNs:\n        - matchName: \"dns.google\"\n      toPorts:\n        - ports:\n            - port: \"443\"\n"),
+        "{cilium}"
+    );
+    check_semantics(&workload("Deployment", "api"), &profile, &review);
+}
