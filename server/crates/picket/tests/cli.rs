@@ -1421,3 +1421,27 @@ fn suggest_graph_refuses_an_svg_name_for_the_dot_file() {
     );
     assert!(!graph.exists());
 }
+
+#[test]
+fn suggest_reports_privileges_never_used() {
+    // nginx.yaml adds DAC_OVERRIDE "needed?", which the profile never saw granted.
+    let o = suggest(&["fixtures/profiles/manifests/nginx.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("  unused (unused-capability): `DAC_OVERRIDE` is added but the container was never seen using it"),
+        "{out}"
+    );
+    let o = suggest(&["--format", "json", "fixtures/profiles/manifests/nginx.yaml"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = v["containers"][0]["findings"].as_array().unwrap();
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["unused-capability"], "{findings:#?}");
+    assert_eq!(
+        findings[0]["path"],
+        "spec.containers[name=nginx].securityContext.capabilities.add"
+    );
+}

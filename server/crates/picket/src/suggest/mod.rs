@@ -40,6 +40,8 @@ pub(crate) struct Matched {
     /// Per suggestion of `review`: why its changes could not be made in the manifest.
     pub(crate) not_applied: Vec<Option<String>>,
     pub(crate) seccomp: Result<SeccompSuggestion, String>,
+    /// Privileges the manifest declares that were never used, and behaviour it does not allow.
+    pub(crate) findings: Vec<picket_policy::findings::RuntimeFinding>,
     /// Notes about the match itself (several architectures).
     pub(crate) notes: Vec<String>,
 }
@@ -243,7 +245,9 @@ fn match_profiles(
         let merged = merged.swap_remove(0);
         let review = security_context::review(&merged, &workload.spec);
         let seccomp = seccomp::suggest(&chosen).map_err(|e| format!("{e:#}"));
+        let findings = picket_policy::findings::check(&merged, &workload.spec);
         matched.push(Matched {
+            findings,
             not_applied: vec![None; review.suggestions.len()],
             profiles: mine
                 .iter()

@@ -251,6 +251,17 @@ fn human_container(out: &mut impl Write, outcome: &Outcome, m: &Matched) -> std:
         writeln!(out)?;
         writeln!(out, "  withheld {}: {}", kind_name(w), w.reason)?;
     }
+    for f in &m.findings {
+        writeln!(out)?;
+        let what = if f.drift { "drift" } else { "unused" };
+        writeln!(out, "  {what} ({}): {}", f.code, f.message)?;
+        if let Some(path) = &f.path {
+            writeln!(out, "    at: {path}")?;
+        }
+        for fact in f.facts.iter().take(FACTS_SHOWN) {
+            writeln!(out, "    seen: {}", fact_line(fact))?;
+        }
+    }
     writeln!(out)
 }
 
@@ -383,6 +394,8 @@ struct ContainerJson<'a> {
     seccomp: Option<SeccompJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     seccomp_withheld: Option<&'a str>,
+    /// Unused privileges and drift.
+    findings: &'a [picket_policy::findings::RuntimeFinding],
 }
 
 #[derive(Serialize)]
@@ -489,6 +502,7 @@ pub(crate) fn json(out: &mut impl Write, outcome: &Outcome) -> std::io::Result<(
                 selected: s.confidence >= min,
             }),
             seccomp_withheld: m.seccomp.as_ref().err().map(String::as_str),
+            findings: &m.findings,
         })
         .collect();
     let unmatched_profiles = outcome
