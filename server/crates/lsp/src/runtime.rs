@@ -234,6 +234,9 @@ fn diagnostic(snap: &Snapshot, d: &RuntimeDiagnostic) -> Diagnostic {
 pub(crate) struct EditCaps {
     /// `documentChanges` with the `create` resource operation: the server can create files.
     pub(crate) create_files: bool,
+    /// `documentChanges`: edits can name the document version they were made for, so that a
+    /// client refuses them once the text has changed.
+    pub(crate) versioned: bool,
 }
 
 impl EditCaps {
@@ -248,7 +251,11 @@ impl EditCaps {
                     .as_ref()
                     .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
         });
-        EditCaps { create_files }
+        let versioned = edit.is_some_and(|e| e.document_changes == Some(true));
+        EditCaps {
+            create_files,
+            versioned,
+        }
     }
 }
 
@@ -300,7 +307,8 @@ pub(crate) fn code_actions(
     out
 }
 
-/// The edit of an action: plain `changes` when it only edits the manifest; else
+/// The edit of an action: when it only edits the manifest, `documentChanges` naming the
+/// version the edits were made for (plain `changes` for clients without them); else
 /// `documentChanges`: create each file (failing if it exists: never overwrite the user's work),
 /// fill it, then edit the manifest.
 fn workspace_edit(
@@ -315,6 +323,18 @@ fn workspace_edit(
         .map(|(r, text)| TextEdit::new(convert::range(&snap.rope, *r, snap.encoding), text.clone()))
         .collect();
     if a.create.is_empty() {
+        if caps.versioned {
+            return Some(WorkspaceEdit {
+                document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier {
+                        uri: snap.uri.clone(),
+                        version: Some(snap.version),
+                    },
+                    edits: manifest_edits.into_iter().map(OneOf::Left).collect(),
+                }])),
+                ..WorkspaceEdit::default()
+            });
+        }
         return Some(WorkspaceEdit {
             changes: Some([(snap.uri.clone(), manifest_edits)].into_iter().collect()),
             ..WorkspaceEdit::default()

@@ -367,17 +367,27 @@ impl Backend {
         }
     }
 
-    /// Offers the suggestions for the workload at `position` (a profile lens's command) as a
-    /// message with one button each, and applies the one chosen.
-    async fn offer_runtime_actions(&self, uri: Uri, position: Position) -> Result<()> {
+    /// The suggestions for the workload at `position`, computed on the document as it is now.
+    async fn runtime_actions_at(
+        &self,
+        uri: &Uri,
+        position: Position,
+    ) -> Result<Vec<(CodeAction, String)>> {
         let caps = self.state().edit_caps;
         let range = Range::new(position, position);
-        let actions = self
-            .query(&uri, "profile suggestions", move |snap| {
+        Ok(self
+            .query(uri, "profile suggestions", move |snap| {
                 Some(runtime::code_actions(snap, range, caps, &[]))
             })
             .await?
-            .unwrap_or_default();
+            .unwrap_or_default())
+    }
+
+    /// Offers the suggestions for the workload at `position` (a profile lens's command) as a
+    /// message with one button each, and applies the one chosen. Runs apart from the request
+    /// that started it: the server goes on serving while the user decides.
+    async fn offer_runtime_actions(&self, uri: Uri, position: Position) -> Result<()> {
+        let actions = self.runtime_actions_at(&uri, position).await?;
         if actions.is_empty() {
             self.client
                 .show_message(
@@ -405,7 +415,16 @@ impl Backend {
         let Ok(Some(chosen)) = chosen else {
             return Ok(());
         };
+        // The text may have changed while the question was open: the edit is made again on
+        // the document as it is now (and names that version, for clients that check it).
+        let actions = self.runtime_actions_at(&uri, position).await?;
         let Some((action, _)) = actions.into_iter().find(|(_, t)| *t == chosen.title) else {
+            self.client
+                .show_message(
+                    MessageType::INFO,
+                    "Picket: that suggestion no longer applies to the document as it is now",
+                )
+                .await;
             return Ok(());
         };
         if let Some(edit) = action.edit {
@@ -1114,7 +1133,13 @@ impl LanguageServer for Backend {
             let (Some(uri), Some(position)) = (uri, position) else {
                 return Err(Error::invalid_params("expected arguments (uri, position)"));
             };
-            self.offer_runtime_actions(uri, position).await?;
+            // The question waits for the user; requests in the meantime must not.
+            let backend = self.clone_handle();
+            tokio::spawn(async move {
+                if let Err(e) = backend.offer_runtime_actions(uri, position).await {
+                    tracing::warn!("offering the profile suggestions failed: {e}");
+                }
+            });
             return Ok(None);
         }
         if params.command != navigation::SHOW_REFERENCES {

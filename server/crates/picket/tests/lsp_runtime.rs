@@ -273,7 +273,7 @@ fn an_unused_capability_is_found_and_its_quick_fix_relints_clean() {
         .unwrap_or_else(|| panic!("no capabilities quick-fix in {actions:#?}"));
     assert_eq!(fix["kind"], "quickfix");
     assert_eq!(fix["diagnostics"][0]["code"], "unused-capability");
-    let edits = fix["edit"]["changes"][&uri].as_array().unwrap();
+    let edits = &manifest_edits(&fix["edit"], &uri);
     let after = apply(&web, edits);
     // Comments and the unusual indentation stay.
     for kept in [
@@ -478,7 +478,7 @@ fn the_lens_command_offers_the_suggestions_and_applies_the_one_chosen() {
         .client
         .wait_notification("workspace/applyEdit", |_| true)
         .unwrap();
-    let edits = applied["edit"]["changes"][&uri].as_array().unwrap();
+    let edits = &manifest_edits(&applied["edit"], &uri);
     let after = apply(&web, edits);
     assert!(after.contains("drop:"), "{after}");
     assert!(after.contains("# DAC_OVERRIDE: needed?"), "{after}");
@@ -582,5 +582,93 @@ fn a_malformed_profile_is_logged_and_skipped() {
     w.open("web.yaml");
     assert_eq!(w.profile_lenses("web.yaml").len(), 1);
     assert!(w.client.is_running());
+    w.client.shutdown().unwrap();
+}
+
+/// The edits a workspace edit makes to the document `uri`: from `documentChanges` (which must
+/// name the document's version, so that a client refuses them on changed text), else from
+/// `changes`.
+fn manifest_edits(edit: &Value, uri: &str) -> Vec<Value> {
+    if let Some(changes) = edit["documentChanges"].as_array() {
+        let doc = changes
+            .iter()
+            .find(|c| c["textDocument"]["uri"] == uri)
+            .unwrap_or_else(|| panic!("no edit of {uri} in {edit:#}"));
+        assert!(doc["textDocument"]["version"].is_i64(), "{edit:#}");
+        return doc["edits"].as_array().unwrap().clone();
+    }
+    edit["changes"][uri].as_array().unwrap().clone()
+}
+
+#[test]
+fn the_server_goes_on_serving_while_the_lens_question_is_open() {
+    let mut w = workspace(&[NGINX_PROFILE], &[], true).ready();
+    let web = w.open("web.yaml");
+    let lens = w
+        .lenses("web.yaml")
+        .into_iter()
+        .find(|l| l["command"]["command"] == "picket.runtimeActions")
+        .unwrap();
+    w.client.hold_message_requests = true;
+    w.client
+        .request(
+            "workspace/executeCommand",
+            json!({ "command": "picket.runtimeActions", "arguments": lens["command"]["arguments"] }),
+        )
+        .unwrap()
+        .unwrap();
+    let asked = w
+        .client
+        .wait_message("window/showMessageRequest", |_| true)
+        .unwrap();
+    // While the user thinks, the server answers other requests.
+    assert!(!w.lenses("web.yaml").is_empty());
+    // The user edits the document meanwhile: a line at the top shifts everything.
+    let uri = w.uri("web.yaml");
+    let edited = format!("# edited while the question was open\n{web}");
+    w.client
+        .notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": { "uri": uri, "version": 2 },
+                "contentChanges": [{ "text": edited }]
+            }),
+        )
+        .unwrap();
+    // A request after the change: the server has taken the change in when it answers.
+    assert!(!w.lenses("web.yaml").is_empty());
+    let chosen = asked["params"]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Drop every capability")
+        })
+        .unwrap()
+        .clone();
+    w.client.respond(&asked["id"], chosen).unwrap();
+    let applied = w
+        .client
+        .wait_notification("workspace/applyEdit", |_| true)
+        .unwrap();
+    // The edit was made on the edited text, and says so.
+    let change = applied["edit"]["documentChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["textDocument"]["uri"] == uri.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(change["textDocument"]["version"], 2);
+    let after = apply(&edited, change["edits"].as_array().unwrap());
+    assert!(
+        after.starts_with("# edited while the question was open\n"),
+        "{after}"
+    );
+    assert!(after.contains("drop:"), "{after}");
+    assert!(after.contains("# DAC_OVERRIDE: needed?"), "{after}");
     w.client.shutdown().unwrap();
 }

@@ -36,6 +36,9 @@ pub struct Client {
     /// The title of the action to choose when the server asks with `window/showMessageRequest`
     /// (none is chosen when it offers no such action, or when this is `None`).
     pub message_choice: Option<String>,
+    /// Leave `window/showMessageRequest` unanswered, for the test to answer with
+    /// [`Client::respond`] (a user who takes their time).
+    pub hold_message_requests: bool,
 }
 
 /// Reads one framed message; `Ok(None)` at end of stream.
@@ -150,6 +153,7 @@ impl Client {
             received: std::collections::HashMap::new(),
             timeout: Duration::from_secs(60),
             message_choice: None,
+            hold_message_requests: false,
         })
     }
 
@@ -198,6 +202,11 @@ impl Client {
         self.send_raw(&bytes)
     }
 
+    /// Answers the server's request `id` with `result`.
+    pub fn respond(&mut self, id: &Value, result: Value) -> io::Result<()> {
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": result }))
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) -> io::Result<()> {
         self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }))
     }
@@ -221,8 +230,11 @@ impl Client {
                     ));
                 }
             };
-            // A request from the server: answer it.
-            if msg.get("method").is_some() && msg.get("id").is_some() {
+            let held = self.hold_message_requests
+                && msg["method"] == "window/showMessageRequest"
+                && msg.get("id").is_some();
+            // A request from the server: answer it (unless held).
+            if msg.get("method").is_some() && msg.get("id").is_some() && !held {
                 let result = match msg["method"].as_str() {
                     Some("workspace/configuration") => {
                         let n = msg["params"]["items"].as_array().map_or(0, Vec::len);
@@ -244,8 +256,8 @@ impl Client {
                 };
                 let reply = json!({ "jsonrpc": "2.0", "id": msg["id"].clone(), "result": result });
                 self.send(&reply)?;
-                self.queue.push_back(msg);
-                continue;
+                // Handed on like a notification, so that a test can wait for it.
+                return Ok(msg);
             }
             if let Some(method) = msg.get("method").and_then(Value::as_str) {
                 *self.received.entry(method.to_owned()).or_default() += 1;
@@ -273,17 +285,44 @@ impl Client {
         }
     }
 
-    /// Waits for a notification `method` whose params satisfy `pred`; earlier ones that do not
-    /// match are dropped.
+    /// Waits for a notification (or server request, already answered) `method` whose params
+    /// satisfy `pred`; earlier notifications that do not match are dropped, earlier server
+    /// requests are kept for a later wait.
     pub fn wait_notification(
         &mut self,
         method: &str,
         pred: impl Fn(&Value) -> bool,
     ) -> io::Result<Value> {
+        self.wait_message(method, pred).map(|m| m["params"].clone())
+    }
+
+    /// Like [`Client::wait_notification`], returning the whole message (a server request's
+    /// `id` with it).
+    pub fn wait_message(
+        &mut self,
+        method: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> io::Result<Value> {
+        let mut kept = VecDeque::new();
+        let found = self.find_message(method, &pred, &mut kept);
+        kept.extend(self.queue.drain(..));
+        self.queue = kept;
+        found
+    }
+
+    fn find_message(
+        &mut self,
+        method: &str,
+        pred: &impl Fn(&Value) -> bool,
+        kept: &mut VecDeque<Value>,
+    ) -> io::Result<Value> {
         while let Some(msg) = self.queue.pop_front() {
             if msg["method"] == method && pred(&msg["params"]) {
                 self.note_arrival(&msg);
-                return Ok(msg["params"].clone());
+                return Ok(msg);
+            }
+            if msg.get("id").is_some() && msg.get("method").is_some() {
+                kept.push_back(msg);
             }
         }
         let deadline = Instant::now() + self.timeout;
@@ -291,7 +330,10 @@ impl Client {
             let msg = self.recv(deadline)?;
             if msg["method"] == method && pred(&msg["params"]) {
                 self.note_arrival(&msg);
-                return Ok(msg["params"].clone());
+                return Ok(msg);
+            }
+            if msg.get("id").is_some() && msg.get("method").is_some() {
+                kept.push_back(msg);
             }
         }
     }
