@@ -213,57 +213,55 @@ impl Client {
 
     /// Receives the next message, answering the server's requests on the way.
     fn recv(&mut self, deadline: Instant) -> io::Result<Value> {
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let msg = match self.rx.recv_timeout(left) {
-                Ok(m) => m,
-                Err(RecvTimeoutError::Timeout) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        format!("no message from the server; stderr:\n{}", self.stderr()),
-                    ));
+        let left = deadline.saturating_duration_since(Instant::now());
+        let msg = match self.rx.recv_timeout(left) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("no message from the server; stderr:\n{}", self.stderr()),
+                ));
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("the server closed its output; stderr:\n{}", self.stderr()),
+                ));
+            }
+        };
+        let held = self.hold_message_requests
+            && msg["method"] == "window/showMessageRequest"
+            && msg.get("id").is_some();
+        // A request from the server: answer it (unless held).
+        if msg.get("method").is_some() && msg.get("id").is_some() && !held {
+            let result = match msg["method"].as_str() {
+                Some("workspace/configuration") => {
+                    let n = msg["params"]["items"].as_array().map_or(0, Vec::len);
+                    json!(vec![Value::Null; n])
                 }
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        format!("the server closed its output; stderr:\n{}", self.stderr()),
-                    ));
-                }
+                Some("window/showMessageRequest") => msg["params"]["actions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|a| {
+                        self.message_choice
+                            .as_deref()
+                            .is_some_and(|c| a["title"] == c)
+                    })
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                Some("workspace/applyEdit") => json!({ "applied": true }),
+                _ => Value::Null,
             };
-            let held = self.hold_message_requests
-                && msg["method"] == "window/showMessageRequest"
-                && msg.get("id").is_some();
-            // A request from the server: answer it (unless held).
-            if msg.get("method").is_some() && msg.get("id").is_some() && !held {
-                let result = match msg["method"].as_str() {
-                    Some("workspace/configuration") => {
-                        let n = msg["params"]["items"].as_array().map_or(0, Vec::len);
-                        json!(vec![Value::Null; n])
-                    }
-                    Some("window/showMessageRequest") => msg["params"]["actions"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .find(|a| {
-                            self.message_choice
-                                .as_deref()
-                                .is_some_and(|c| a["title"] == c)
-                        })
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                    Some("workspace/applyEdit") => json!({ "applied": true }),
-                    _ => Value::Null,
-                };
-                let reply = json!({ "jsonrpc": "2.0", "id": msg["id"].clone(), "result": result });
-                self.send(&reply)?;
-                // Handed on like a notification, so that a test can wait for it.
-                return Ok(msg);
-            }
-            if let Some(method) = msg.get("method").and_then(Value::as_str) {
-                *self.received.entry(method.to_owned()).or_default() += 1;
-            }
+            let reply = json!({ "jsonrpc": "2.0", "id": msg["id"].clone(), "result": result });
+            self.send(&reply)?;
+            // Handed on like a notification, so that a test can wait for it.
             return Ok(msg);
         }
+        if let Some(method) = msg.get("method").and_then(Value::as_str) {
+            *self.received.entry(method.to_owned()).or_default() += 1;
+        }
+        Ok(msg)
     }
 
     /// Sends a request and waits for its response; notifications that arrive meanwhile are
