@@ -378,6 +378,80 @@ pub fn recvmsg6(ctx: SockAddrContext) -> i32 {
     1
 }
 
+/// One UDP exchange as both ends' ports name it, for telling replies from new flows.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct UdpFlow {
+    cgroup_id: u64,
+    addr: [u8; 16],
+    remote_port: u16,
+    local_port: u16,
+    family: u8,
+    _pad: [u8; 3],
+}
+
+/// Datagrams sent (`sendmsg`) and received (`recvmsg` with the sender's address), by
+/// exchange: what a reply answers. LRU: an old exchange may be forgotten, and its next reply
+/// is then recorded as a peer of its own.
+#[map]
+static UDP_SENT: LruHashMap<UdpFlow, u8> = LruHashMap::with_max_entries(16384, 0);
+#[map]
+static UDP_RECEIVED: LruHashMap<UdpFlow, u8> = LruHashMap::with_max_entries(16384, 0);
+
+/// Whether a UDP datagram is a reply, part of a flow already recorded from its other end: a
+/// datagram received from the peer the socket is connected to, or from an address and port
+/// this socket's local port sent to (a DNS answer); a datagram sent to an address and port
+/// from which this local port received one (a server answering). Matched on both ports, so
+/// that peers using the same port at both ends (gossip) are still seen both ways. Also notes
+/// the datagram for the replies to come.
+#[inline(always)]
+fn udp_reply(
+    sa: *mut aya_ebpf::bindings::bpf_sock_addr,
+    cgroup: u64,
+    addr: [u8; 16],
+    user_port: u32,
+    family: u8,
+    dir: u8,
+) -> bool {
+    let sk = unsafe { (*sa).__bindgen_anon_1.sk };
+    if sk.is_null() {
+        return false;
+    }
+    let remote_port = u16::from_be(user_port as u16);
+    let flow = UdpFlow {
+        cgroup_id: cgroup,
+        addr,
+        remote_port,
+        local_port: unsafe { (*sk).src_port as u16 },
+        family,
+        _pad: [0; 3],
+    };
+    if dir == direction::INGRESS {
+        let connected_to_it = unsafe {
+            u16::from_be((*sk).dst_port) == remote_port
+                && if family == AF_INET {
+                    (*sk).dst_ip4 == (*sa).user_ip4
+                } else {
+                    (*sk).dst_ip6 == (*sa).user_ip6
+                }
+        };
+        if connected_to_it || unsafe { UDP_SENT.get(&flow) }.is_some() {
+            return true;
+        }
+        let _ = UDP_RECEIVED.insert(&flow, &1, 0);
+    } else {
+        // Before the first datagram of an unbound socket there is no local port yet.
+        if flow.local_port == 0 {
+            return false;
+        }
+        if unsafe { UDP_RECEIVED.get(&flow) }.is_some() {
+            return true;
+        }
+        let _ = UDP_SENT.insert(&flow, &1, 0);
+    }
+    false
+}
+
 /// Records the address a process connects or sends to (egress), or the source of a datagram
 /// it receives with the local port it arrived at (ingress). Always allows the call.
 #[inline(always)]
@@ -404,41 +478,8 @@ fn sock_addr(ctx: &SockAddrContext, family: u8, dir: u8) -> Option<()> {
         addr[8..12].copy_from_slice(&ip[2].to_ne_bytes());
         addr[12..].copy_from_slice(&ip[3].to_ne_bytes());
     }
-    if dir == direction::EGRESS && protocol == IPPROTO_UDP {
-        // A reply from a UDP server (a DNS server answering, say) goes back to where a
-        // datagram came from, at the local port it came to: that peer is already recorded,
-        // as ingress, and the client's port is not a destination of its own.
-        let sk = unsafe { (*sa).__bindgen_anon_1.sk };
-        if !sk.is_null() {
-            let received = NetKey {
-                cgroup_id: cgroup,
-                addr,
-                port: unsafe { (*sk).src_port as u16 },
-                family,
-                protocol,
-                direction: direction::INGRESS,
-                _pad: [0; 3],
-            };
-            if unsafe { NETS.get(&received) }.is_some() {
-                return None;
-            }
-        }
-    }
-    if dir == direction::INGRESS && protocol == IPPROTO_UDP {
-        // A reply to a datagram this cgroup sent (a DNS answer, say) belongs to that egress
-        // flow, not to a peer connecting in: its source is a destination already recorded.
-        let sent = NetKey {
-            cgroup_id: cgroup,
-            addr,
-            port: u16::from_be(port as u16),
-            family,
-            protocol,
-            direction: direction::EGRESS,
-            _pad: [0; 3],
-        };
-        if unsafe { NETS.get(&sent) }.is_some() {
-            return None;
-        }
+    if protocol == IPPROTO_UDP && udp_reply(sa, cgroup, addr, port, family, dir) {
+        return None;
     }
     let port = if dir == direction::INGRESS {
         // The local port: the socket's, in host order.
