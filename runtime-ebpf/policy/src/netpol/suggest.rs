@@ -572,10 +572,15 @@ fn resolve(
             .find(|p| p.port == peer.port && p.protocol == peer.protocol)
             .map(|p| p.target.clone())
     };
+    // A Service's selector is taken as declared: it is what the Service selects, per-instance
+    // labels included (a per-pod Service selects one pod on purpose).
     let pods_of_service = |svc: &Service| ResolvedPeer::Pods {
         namespace: svc.namespace.clone(),
         label: format!("Service {}/{}", svc.namespace, svc.name),
-        selector: Selector::from_labels(&svc.selector),
+        selector: Selector {
+            match_labels: svc.selector.clone(),
+            match_expressions: Vec::new(),
+        },
     };
     if let Some(identity) = &peer.peer {
         let namespace = identity
@@ -593,7 +598,10 @@ fn resolve(
                         lowered,
                     );
                 }
-                let selector = Selector::from_labels(&identity.labels);
+                let selector = Selector {
+                    match_labels: identity.labels.clone(),
+                    match_expressions: Vec::new(),
+                };
                 let label = format!("Service {namespace}/{}", identity.name);
                 if selector.is_empty() {
                     return (
@@ -845,6 +853,20 @@ pub fn review(workload: &Value, profiles: &[Profile], ws: &Workspace) -> Network
         withhold_both(&mut out, "No profile of the workload was given.".to_owned());
         return out;
     }
+    let host_network = template_of(workload, &target.workload.kind)
+        .and_then(|t| t.get("spec"))
+        .and_then(|s| s.get("hostNetwork"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    if host_network {
+        withhold_both(
+            &mut out,
+            "The pods use the node's network (`hostNetwork: true`), which NetworkPolicies do \
+             not apply to."
+                .to_owned(),
+        );
+        return out;
+    }
     if target.workload.selector.is_empty() {
         withhold_both(
             &mut out,
@@ -1079,15 +1101,21 @@ fn flows(
             continue;
         }
         let (mut resolved, policy_port) = resolve(peer, own_namespace, ws, lowered);
-        let dns = peer.direction == Direction::Egress && (peer.dns || peer.port == 53);
-        if dns
-            && matches!(
-                resolved,
-                ResolvedPeer::Unknown { .. } | ResolvedPeer::Pods { .. }
-            )
+        if let ResolvedPeer::Pods {
+            selector, label, ..
+        } = &resolved
+            && selector.is_empty()
         {
-            // Lookups to an in-cluster address go to the cluster DNS (its Service address,
-            // or one of its pods).
+            // Never a peer with an empty selector: that would be every pod.
+            resolved = ResolvedPeer::Unknown {
+                address: peer.address.clone(),
+                why: format!("{label} has nothing to select its pods by"),
+            };
+        }
+        let dns = peer.direction == Direction::Egress && (peer.dns || peer.port == 53);
+        if dns && matches!(resolved, ResolvedPeer::Unknown { .. }) {
+            // Lookups to an in-cluster address nobody named go to the cluster DNS (at its
+            // Service address, or one of its pods); a DNS Service that is named keeps its rule.
             resolved = ResolvedPeer::KubeDns;
         }
         by_key.insert(
@@ -1131,6 +1159,12 @@ fn rules(flows: &[ObservedFlow], target: &Target) -> (Rules, Rules) {
         if f.dns {
             // Lookups to the cluster DNS (seen at its Service address, or at a pod of it)
             // are covered by the kube-dns rule; an outside server gets its own rule.
+            if let ResolvedPeer::Pods { .. } = &f.peer {
+                let parts = map.entry(f.peer.clone()).or_default();
+                parts.ports.insert((Protocol::Udp, PortValue::Number(53)));
+                parts.ports.insert((Protocol::Tcp, PortValue::Number(53)));
+                parts.count += f.count;
+            }
             if let ResolvedPeer::Cidr { cidr, note, .. } = &f.peer {
                 // A rule of its own, by address: the names the server's address may also
                 // have are not how lookups reach it (Cilium could only learn them from the
@@ -1398,6 +1432,19 @@ fn push_cilium_rule(
             push_selector(&mut body, indent + 6, &selector);
             let body = body.replacen(&" ".repeat(indent + 6), &format!("{pad}    - "), 1);
             out.push_str(&body);
+            push_cilium_ports(out, indent + 2, ports);
+        }
+        ResolvedPeer::Cidr {
+            note: Some(note), ..
+        } if note.starts_with("node ") => {
+            // Cilium gives nodes identities of their own; CIDR rules do not match them.
+            let entities = match direction {
+                Direction::Egress => "toEntities",
+                Direction::Ingress => "fromEntities",
+            };
+            let _ = writeln!(out, "{pad}- {entities}:");
+            let _ = writeln!(out, "{pad}    - host");
+            let _ = writeln!(out, "{pad}    - remote-node");
             push_cilium_ports(out, indent + 2, ports);
         }
         ResolvedPeer::Cidr { cidr, names, .. } => {

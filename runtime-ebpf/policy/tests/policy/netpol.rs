@@ -9,7 +9,7 @@ use picket_policy::netpol::eval::{self, Endpoint, Evaluator, Flow};
 use picket_policy::netpol::{NetworkReview, PER_INSTANCE_LABELS, ResolvedPeer, Workspace, review};
 use picket_policy::{Change, SuggestionKind};
 use picket_profile::{Direction, NetworkPeer, PeerKind, Profile, Protocol};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::{check_snapshot, pretty, profile, repo_root};
 
@@ -593,4 +593,112 @@ fn an_outside_dns_server_is_reached_by_address_even_when_it_has_a_name() {
         "{cilium}"
     );
     check_semantics(&workload("Deployment", "api"), &profile, &review);
+}
+
+/// The api profile with one more egress peer.
+fn api_with(peer: picket_profile::NetworkPeer) -> Profile {
+    let mut profile = profile("shop_Deployment-api_api");
+    profile.network.push(peer);
+    profile
+}
+
+fn tcp_peer(address: &str, port: u16) -> picket_profile::NetworkPeer {
+    let mut p = profile("shop_Deployment-api_api").network[0].clone();
+    p.address = address.to_owned();
+    p.port = port;
+    p.peer = None;
+    p.names = Vec::new();
+    p
+}
+
+#[test]
+fn a_per_pod_service_keeps_its_selector_and_an_empty_one_is_never_a_peer() {
+    let mut objects = objects();
+    for (name, ip, selector) in [
+        (
+            "db-0",
+            "10.96.50.1",
+            json!({"statefulset.kubernetes.io/pod-name": "db-0"}),
+        ),
+        ("manual", "10.96.50.2", json!({})),
+    ] {
+        objects.push(json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {"clusterIP": ip, "selector": selector, "ports": [{"port": 5432}]}
+        }));
+    }
+    let ws = Workspace::new(objects, "shop");
+    let profile = api_with(tcp_peer("10.96.50.1", 5432));
+    let profile = {
+        let mut p = profile;
+        p.network.push(tcp_peer("10.96.50.2", 5432));
+        p
+    };
+    let review = review(&workload("Deployment", "api"), &[profile], &ws);
+    let text = file_of(&review, SuggestionKind::NetworkPolicy);
+    assert!(
+        text.contains("\"statefulset.kubernetes.io/pod-name\": \"db-0\""),
+        "{text}"
+    );
+    // No peer with nothing under it (that would be every pod).
+    assert!(!text.contains("podSelector:\n      ports:"), "{text}");
+    assert!(!text.contains("- podSelector:\n      ports:"), "{text}");
+    let manual = review
+        .flows
+        .iter()
+        .find(|f| f.address == "10.96.50.2")
+        .unwrap();
+    assert!(
+        matches!(manual.peer, ResolvedPeer::Unknown { .. }),
+        "{manual:?}"
+    );
+    let policy = eval::NetworkPolicy::from_json(&parse(text)).unwrap();
+    let evaluator = Evaluator::new(vec![policy], namespaces());
+    let own = own_pod(&workload("Deployment", "api"));
+    let other_pod = pod("shop", &[("app", "postgres")], &[]);
+    assert!(!allows(
+        &evaluator,
+        &flow(&own, other_pod, Direction::Egress, Protocol::Tcp, 5432),
+        Direction::Egress
+    ));
+}
+
+#[test]
+fn a_host_network_workload_gets_no_policy() {
+    let mut workload = workload("Deployment", "api");
+    workload["spec"]["template"]["spec"]["hostNetwork"] = json!(true);
+    let review = review(
+        &workload,
+        &[profile("shop_Deployment-api_api")],
+        &workspace(),
+    );
+    assert!(review.suggestions.is_empty());
+    assert!(
+        review.withheld[0].reason.contains("hostNetwork"),
+        "{:?}",
+        review.withheld
+    );
+}
+
+#[test]
+fn nodes_are_entities_for_cilium() {
+    let mut node = tcp_peer("192.168.1.20", 10250);
+    node.peer = Some(picket_profile::PeerIdentity {
+        kind: PeerKind::Node,
+        namespace: None,
+        name: "node-a".to_owned(),
+        workload: None,
+        labels: Default::default(),
+    });
+    let review = review(
+        &workload("Deployment", "api"),
+        &[api_with(node)],
+        &workspace(),
+    );
+    let k8s = file_of(&review, SuggestionKind::NetworkPolicy);
+    assert!(k8s.contains("cidr: \"192.168.1.20/32\""), "{k8s}");
+    let cilium = file_of(&review, SuggestionKind::CiliumNetworkPolicy);
+    assert!(cilium.contains("    - toEntities:\n        - host\n        - remote-node\n      toPorts:\n        - ports:\n            - port: \"10250\""), "{cilium}");
+    assert!(!cilium.contains("- \"192.168.1.20/32\""), "{cilium}");
 }
