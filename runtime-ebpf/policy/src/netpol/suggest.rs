@@ -1169,10 +1169,12 @@ fn rules(flows: &[ObservedFlow], target: &Target) -> (Rules, Rules) {
                 // A rule of its own, by address: the names the server's address may also
                 // have are not how lookups reach it (Cilium could only learn them from the
                 // lookups it is to allow).
+                // Its own rule also apart from other traffic to the same address, so that
+                // Cilium's DNS proxy sees only the lookups.
                 let server = ResolvedPeer::Cidr {
                     cidr: cidr.clone(),
                     names: Vec::new(),
-                    note: note.clone(),
+                    note: Some(note.clone().unwrap_or_else(|| "DNS server".to_owned())),
                 };
                 let parts = map.entry(server).or_default();
                 parts.ports.insert((Protocol::Udp, PortValue::Number(53)));

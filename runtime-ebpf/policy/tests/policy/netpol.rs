@@ -702,3 +702,22 @@ fn nodes_are_entities_for_cilium() {
     assert!(cilium.contains("    - toEntities:\n        - host\n        - remote-node\n      toPorts:\n        - ports:\n            - port: \"10250\""), "{cilium}");
     assert!(!cilium.contains("- \"192.168.1.20/32\""), "{cilium}");
 }
+
+#[test]
+fn lookups_to_an_outside_server_have_a_rule_apart_from_other_traffic_to_it() {
+    let mut profile = profile("shop_Deployment-api_api");
+    let mut lookup = profile.network.iter().find(|p| p.dns).unwrap().clone();
+    lookup.address = "1.1.1.1".to_owned();
+    let mut doh = tcp_peer("1.1.1.1", 443);
+    doh.dns = false;
+    profile.network.extend([lookup, doh]);
+    let review = review(&workload("Deployment", "api"), &[profile], &workspace());
+    let cilium = file_of(&review, SuggestionKind::CiliumNetworkPolicy);
+    // The DNS proxy's rule covers port 53 only: port 443 has a rule of its own.
+    let dns_rule = "    - toCIDR:\n        - \"1.1.1.1/32\"\n      toPorts:\n        - ports:\n            - port: \"53\"\n              protocol: TCP\n            - port: \"53\"\n              protocol: UDP\n          rules:\n";
+    let https_rule = "    - toCIDR:\n        - \"1.1.1.1/32\"\n      toPorts:\n        - ports:\n            - port: \"443\"\n              protocol: TCP\n";
+    assert!(cilium.contains(dns_rule), "{cilium}");
+    assert!(cilium.contains(https_rule), "{cilium}");
+    let after_https = &cilium[cilium.find(https_rule).unwrap() + https_rule.len()..];
+    assert!(!after_https.starts_with("          rules:"), "{cilium}");
+}
