@@ -419,6 +419,12 @@ impl Analysis {
         })
     }
 
+    /// Whether `other` is a snapshot of the same files (no file changed in between): for
+    /// callers that cache what they derive from every file.
+    pub fn same_files(&self, other: &Analysis) -> bool {
+        Arc::ptr_eq(&self.files, &other.files)
+    }
+
     /// The parsed file.
     pub fn parsed(&self, file: FileId) -> Option<&ParsedFile> {
         self.files.get(&file)?.parsed.as_ref()

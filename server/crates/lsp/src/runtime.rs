@@ -70,14 +70,34 @@ pub(crate) fn watch_globs(dirs: &[PathBuf]) -> Vec<String> {
     globs
 }
 
-/// The objects of workspace files no editor has open, as JSON, for network reviews: read
-/// when first needed and again when a file's size or modification time changes. Only files
-/// with Services, NetworkPolicies, Namespaces or workloads are read, and only when a document
-/// with profiled workloads is analysed.
+/// What the profile features derive, kept between requests:
+///
+/// - the objects of workspace files no editor has open, as JSON, for network reviews: read
+///   when first needed and again when a file's size or modification time changes (only files
+///   with Services, NetworkPolicies, Namespaces or workloads, and only when a document with
+///   profiled workloads is analysed);
+/// - each document's analysis (its profiled workloads and their network reviews), made once
+///   per document version, set of files and set of profiles, and shared by its diagnostics,
+///   code lenses and code actions, which each ask for it on every edit.
 #[derive(Debug, Default)]
-pub(crate) struct DiskObjects {
+pub(crate) struct RuntimeCache {
     cache: Mutex<HashMap<PathBuf, Cached>>,
+    analysed: Mutex<HashMap<Uri, AnalysedDoc>>,
 }
+
+/// A document's analysis, with what it was made from.
+#[derive(Debug)]
+struct AnalysedDoc {
+    version: i32,
+    /// The snapshot it was made from (held, so that "the same files" is a pointer comparison
+    /// that cannot be fooled by a freed and reused allocation).
+    analysis: picket_ide::Analysis,
+    profiles: Arc<[Profile]>,
+    analysed: Arc<[Analysed]>,
+}
+
+/// At most this many documents' analyses are kept (the open ones an editor shows at once).
+const ANALYSED_KEPT: usize = 8;
 
 #[derive(Debug)]
 struct Cached {
@@ -86,7 +106,7 @@ struct Cached {
     objects: Arc<[Value]>,
 }
 
-impl DiskObjects {
+impl RuntimeCache {
     fn objects(&self, path: &Path) -> Arc<[Value]> {
         let Ok(meta) = std::fs::metadata(path) else {
             return Arc::from(Vec::new());
@@ -120,17 +140,48 @@ impl DiskObjects {
 }
 
 /// A workload of the document with profiles, and its network review.
+#[derive(Debug)]
 struct Analysed {
     workload: RuntimeWorkload,
     network: Option<NetworkReview>,
 }
 
 /// The workload objects of the snapshot's document that its profiles are about, each with its
-/// network review against every object of the workspace.
-fn analyse(snap: &Snapshot, parsed: &ParsedFile) -> Vec<Analysed> {
+/// network review against every object of the workspace; from the cache when nothing it
+/// depends on changed.
+fn analyse(snap: &Snapshot, parsed: &ParsedFile) -> Arc<[Analysed]> {
     if snap.profiles.is_empty() {
-        return Vec::new();
+        return Arc::from(Vec::new());
     }
+    let cache = &snap.runtime_cache.analysed;
+    if let Some(c) = cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&snap.uri)
+        && c.version == snap.version
+        && c.analysis.same_files(&snap.analysis)
+        && Arc::ptr_eq(&c.profiles, &snap.profiles)
+    {
+        return c.analysed.clone();
+    }
+    let analysed: Arc<[Analysed]> = analyse_now(snap, parsed).into();
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= ANALYSED_KEPT && !cache.contains_key(&snap.uri) {
+        cache.clear();
+    }
+    cache.insert(
+        snap.uri.clone(),
+        AnalysedDoc {
+            version: snap.version,
+            analysis: snap.analysis.clone(),
+            profiles: snap.profiles.clone(),
+            analysed: analysed.clone(),
+        },
+    );
+    analysed
+}
+
+fn analyse_now(snap: &Snapshot, parsed: &ParsedFile) -> Vec<Analysed> {
     let workloads = runtime::workloads(parsed, &snap.profiles);
     if workloads.is_empty() {
         return Vec::new();
@@ -140,7 +191,7 @@ fn analyse(snap: &Snapshot, parsed: &ParsedFile) -> Vec<Analysed> {
         if let Some(p) = snap.analysis.parsed(id) {
             objects.extend(runtime::objects_json(p));
         } else if let Some(path) = snap.analysis.path(id) {
-            objects.extend(snap.disk.objects(Path::new(path)).iter().cloned());
+            objects.extend(snap.runtime_cache.objects(Path::new(path)).iter().cloned());
         }
     }
     workloads
@@ -277,11 +328,11 @@ pub(crate) fn code_actions(
         .to_file_path()
         .and_then(|p| p.parent().map(Path::to_path_buf));
     let mut out = Vec::new();
-    for analysed in analyse(snap, parsed) {
+    for analysed in analyse(snap, parsed).iter() {
         if analysed.workload.range.intersect(wanted).is_none() {
             continue;
         }
-        for a in actions_of(snap, parsed, &analysed, Some(wanted)) {
+        for a in actions_of(snap, parsed, analysed, Some(wanted)) {
             let Some(edit) = workspace_edit(snap, &a, caps, dir.as_deref()) else {
                 continue;
             };

@@ -88,7 +88,7 @@ pub(crate) struct Snapshot {
     /// The behaviour profiles of the workspace.
     pub(crate) profiles: Arc<[picket_profile::Profile]>,
     /// Objects of files no editor has open, for network reviews.
-    pub(crate) disk: Arc<crate::runtime::DiskObjects>,
+    pub(crate) runtime_cache: Arc<crate::runtime::RuntimeCache>,
 }
 
 impl Snapshot {
@@ -140,7 +140,7 @@ pub(crate) struct State {
     /// The client takes `workspace/codeLens/refresh`.
     pub(crate) code_lens_refresh: bool,
     /// Objects of files no editor has open, for network reviews.
-    pub(crate) disk_objects: Arc<crate::runtime::DiskObjects>,
+    pub(crate) runtime_cache: Arc<crate::runtime::RuntimeCache>,
     next_id: u32,
 }
 
@@ -300,7 +300,7 @@ impl State {
             open: self.open_files(),
             settings: self.settings.clone(),
             profiles: self.profiles.clone(),
-            disk: self.disk_objects.clone(),
+            runtime_cache: self.runtime_cache.clone(),
             findings: self
                 .findings
                 .get(uri)
