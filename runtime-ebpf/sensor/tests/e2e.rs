@@ -15,17 +15,19 @@
 //! comes from cargo ([`picket_binary`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use picket_profile::{Direction, Profile, Protocol};
 use picket_test_utils::skip;
 use serde_json::{Value, json};
 
-const SENSOR: &str = env!("CARGO_BIN_EXE_picket-sensor");
+mod common;
+
+use common::{Recorder, SENSOR};
 
 const NAMESPACE: &str = "e2e";
 /// A ReplicaSet's pod name: the sensor infers Deployment `api` from it.
@@ -44,16 +46,8 @@ const V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0xe2e, 0, 0, 0, 0, 1);
 
 /// Why this machine cannot run the test, if it cannot.
 fn unsupported() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let uid_line = status.lines().find(|l| l.starts_with("Uid:"))?;
-    if uid_line.split_whitespace().nth(2) != Some("0") {
-        return Some(
-            "needs root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN; cgroups and a network interface)"
-                .into(),
-        );
-    }
-    if picket_sensor::attribution::find_cgroup2_mount().is_err() {
-        return Some("no cgroup v2 hierarchy is mounted".into());
+    if let Some(reason) = common::unsupported() {
+        return Some(format!("{reason} and a network interface"));
     }
     if Command::new("ip").arg("-V").output().is_err() {
         return Some("`ip` (iproute2) is not installed".into());
@@ -276,77 +270,6 @@ impl Drop for DnsServer {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-/// `picket-sensor record`, running until [`Recorder::finish`]; killed on drop.
-struct Recorder {
-    child: Child,
-    stderr: BufReader<ChildStderr>,
-    log: String,
-}
-
-impl Recorder {
-    fn start(cgroup: &ContainerCgroup, host_root: &Path, out: &Path) -> Recorder {
-        let mut child = Command::new(SENSOR)
-            .arg("record")
-            .arg("--cgroup")
-            .arg(&cgroup.dir)
-            .arg("--host-root")
-            .arg(host_root)
-            .arg("--out")
-            .arg(out)
-            // A bound, should the test die without stopping it.
-            .args(["--duration", "10m"])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut rec = Recorder {
-            child,
-            stderr,
-            log: String::new(),
-        };
-        loop {
-            let mut line = String::new();
-            if rec.stderr.read_line(&mut line).unwrap() == 0 {
-                panic!("picket-sensor record exited before recording:\n{}", rec.log);
-            }
-            rec.log.push_str(&line);
-            if line.starts_with("recording ") {
-                return rec;
-            }
-        }
-    }
-
-    /// Stops it with SIGINT (as Ctrl-C would); its log.
-    fn finish(mut self) -> String {
-        let status = Command::new("kill")
-            .arg("-INT")
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let mut rest = String::new();
-        self.stderr.read_to_string(&mut rest).unwrap();
-        self.log.push_str(&rest);
-        let status = self.child.wait().unwrap();
-        assert!(
-            status.success(),
-            "picket-sensor record failed ({status}):\n{}",
-            self.log
-        );
-        std::mem::take(&mut self.log)
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        // Already waited for after `finish`; otherwise the test failed midway.
-        if self.child.try_wait().is_ok_and(|s| s.is_none()) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
     }
 }
 
@@ -584,7 +507,18 @@ fn a_recorded_container_gets_policies_that_allow_what_it_did() {
 
     let cgroup = ContainerCgroup::create();
     write_runtime_state(&host_root, &cgroup);
-    let rec = Recorder::start(&cgroup, &host_root, &profiles_dir);
+    let rec = Recorder::start(
+        &profiles_dir,
+        &[
+            "--cgroup".into(),
+            cgroup.dir.clone().into(),
+            "--host-root".into(),
+            host_root.clone().into(),
+            // A bound, should the test die without stopping it.
+            "--duration".into(),
+            "10m".into(),
+        ],
+    );
     let args: Vec<String> = [
         "--exec".to_owned(),
         "/bin/true".to_owned(),

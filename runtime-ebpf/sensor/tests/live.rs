@@ -9,26 +9,15 @@
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use picket_profile::{Direction, Profile, Protocol};
 use picket_test_utils::skip;
 
-const SENSOR: &str = env!("CARGO_BIN_EXE_picket-sensor");
+mod common;
 
-/// Why this machine cannot run the live tests, if it cannot.
-fn unsupported() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let uid_line = status.lines().find(|l| l.starts_with("Uid:"))?;
-    if uid_line.split_whitespace().nth(2) != Some("0") {
-        return Some("needs root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN)".into());
-    }
-    if picket_sensor::attribution::find_cgroup2_mount().is_err() {
-        return Some("no cgroup v2 hierarchy is mounted".into());
-    }
-    None
-}
+use common::{Recorder, SENSOR, unsupported};
 
 /// A cgroup v2 directory made for one test, removed at the end.
 struct TempCgroup {
@@ -84,71 +73,14 @@ impl Drop for TempCgroup {
     }
 }
 
-/// `picket-sensor record`, running until [`Recorder::finish`].
-struct Recorder {
-    child: Child,
-    stderr: BufReader<ChildStderr>,
-    log: String,
-    out: PathBuf,
-}
-
-impl Recorder {
-    fn start(cgroups: &[&TempCgroup], out: &Path, extra: &[&str]) -> Recorder {
-        let mut cmd = Command::new(SENSOR);
-        cmd.arg("record").arg("--out").arg(out).args(extra);
-        for cg in cgroups {
-            cmd.arg("--cgroup").arg(&cg.path);
-        }
-        let mut child = cmd.stderr(Stdio::piped()).spawn().unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut log = String::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let mut line = String::new();
-            if stderr.read_line(&mut line).unwrap() == 0 {
-                panic!("picket-sensor record exited before recording:\n{log}");
-            }
-            log.push_str(&line);
-            if line.starts_with("recording ") {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "picket-sensor record did not start:\n{log}"
-            );
-        }
-        Recorder {
-            child,
-            stderr,
-            log,
-            out: out.to_path_buf(),
-        }
+/// `picket-sensor record` of `cgroups` into `out`.
+fn record(cgroups: &[&TempCgroup], out: &Path, extra: &[&str]) -> Recorder {
+    let mut args: Vec<std::ffi::OsString> = extra.iter().map(Into::into).collect();
+    for cg in cgroups {
+        args.push("--cgroup".into());
+        args.push(cg.path.clone().into());
     }
-
-    /// Stops it with SIGINT (as Ctrl-C would) and reads the profiles it wrote.
-    fn finish(mut self) -> (Vec<Profile>, String) {
-        let status = Command::new("kill")
-            .arg("-INT")
-            .arg(self.child.id().to_string())
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let mut rest = String::new();
-        std::io::Read::read_to_string(&mut self.stderr, &mut rest).unwrap();
-        self.log.push_str(&rest);
-        let status = self.child.wait().unwrap();
-        assert!(
-            status.success(),
-            "picket-sensor record failed ({status}):\n{}",
-            self.log
-        );
-        let profiles = picket_profile::io::read_dir(&self.out)
-            .unwrap_or_else(|e| panic!("{e:#}\n{}", self.log))
-            .into_iter()
-            .map(|(_, p)| p)
-            .collect();
-        (profiles, self.log)
-    }
+    Recorder::start(out, &args)
 }
 
 fn profile_of<'a>(profiles: &'a [Profile], cg: &TempCgroup, log: &str) -> &'a Profile {
@@ -211,7 +143,7 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     let tmp = tempfile::tempdir().unwrap();
     let client = TempCgroup::new("client");
     let srv = TempCgroup::new("server");
-    let rec = Recorder::start(&[&client, &srv], &tmp.path().join("profiles"), &[]);
+    let rec = record(&[&client, &srv], &tmp.path().join("profiles"), &[]);
 
     // The server listens on both families, in its own cgroup.
     let (mut server4, port4) = server(&srv, "127.0.0.1:0");
@@ -270,7 +202,7 @@ fn a_cgroup_profile_holds_exactly_what_its_processes_did() {
     assert!(status.success());
     // Let the server side finish its handshakes before stopping.
     std::thread::sleep(Duration::from_millis(300));
-    let (profiles, log) = rec.finish();
+    let (profiles, log) = rec.finish_with_profiles();
     for server in [&mut server4, &mut server6, &mut udp4, &mut udp6, &mut dns4] {
         let _ = server.kill();
         let _ = server.wait();
@@ -455,7 +387,7 @@ fn under_load_every_connection_and_exec_is_accounted_for() {
     let tmp = tempfile::tempdir().unwrap();
     let client = TempCgroup::new("load-client");
     let srv = TempCgroup::new("load-server");
-    let rec = Recorder::start(&[&client, &srv], &tmp.path().join("profiles"), &["--stats"]);
+    let rec = record(&[&client, &srv], &tmp.path().join("profiles"), &["--stats"]);
     let (mut server, port) = server(&srv, "127.0.0.1:0");
 
     let connect = client.spawn(
@@ -480,7 +412,7 @@ fn under_load_every_connection_and_exec_is_accounted_for() {
         assert!(child.wait().unwrap().success());
     }
     std::thread::sleep(Duration::from_millis(500));
-    let (profiles, log) = rec.finish();
+    let (profiles, log) = rec.finish_with_profiles();
     let _ = server.kill();
     let _ = server.wait();
 
