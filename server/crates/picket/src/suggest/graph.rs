@@ -215,32 +215,38 @@ fn column_index(c: Column) -> usize {
 /// column), spread over the side in the order of the other ends.
 fn layout(g: &Graph) -> Layout {
     let n = g.nodes.len();
+    let same = |e: &Edge| g.nodes[e.from].column == g.nodes[e.to].column;
+    // Each node's edges, once: those on its right side (leaving, or arriving from its own
+    // column) and on its left (arriving from another column).
+    let mut right: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut left: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, e) in g.edges.iter().enumerate() {
+        right[e.from].push(k);
+        if same(e) {
+            right[e.to].push(k);
+        } else {
+            left[e.to].push(k);
+        }
+    }
+    let other_end = |i: usize, k: usize| {
+        let e = &g.edges[k];
+        if e.from == i { e.to } else { e.from }
+    };
     // Order: workloads as found; the others by the mean position of their workloads.
     let rank: Vec<f64> = (0..n)
         .map(|i| {
-            let others: Vec<f64> = g
-                .edges
-                .iter()
-                .filter_map(|e| match (e.from == i, e.to == i) {
-                    (true, _) => Some(e.to as f64),
-                    (_, true) => Some(e.from as f64),
-                    _ => None,
-                })
-                .collect();
-            if g.nodes[i].column == Column::Workloads || others.is_empty() {
+            let ends = right[i].iter().chain(&left[i]);
+            let (sum, count) = ends.fold((0.0, 0usize), |(s, c), &k| {
+                (s + other_end(i, k) as f64, c + 1)
+            });
+            if g.nodes[i].column == Column::Workloads || count == 0 {
                 i as f64
             } else {
-                others.iter().sum::<f64>() / others.len() as f64 + i as f64 * 1e-6
+                sum / count as f64 + i as f64 * 1e-6
             }
         })
         .collect();
-    let same = |e: &Edge| g.nodes[e.from].column == g.nodes[e.to].column;
-    let side_count = |i: usize| {
-        let out = g.edges.iter().filter(|e| e.from == i).count();
-        let left_in = g.edges.iter().filter(|e| e.to == i && !same(e)).count();
-        let right_in = g.edges.iter().filter(|e| e.to == i && same(e)).count();
-        out.max(left_in).max(right_in + out)
-    };
+    let side_count = |i: usize| right[i].len().max(left[i].len());
     let mut boxes = vec![(0.0, 0.0, 0.0); n];
     let mut height: f64 = 0.0;
     for column in [Column::Clients, Column::Workloads, Column::Destinations] {
@@ -270,29 +276,15 @@ fn layout(g: &Graph) -> Layout {
     let mut start: Vec<Point> = vec![(0.0, 0.0); g.edges.len()];
     let mut end: Vec<Point> = vec![(0.0, 0.0); g.edges.len()];
     for (i, &(x, _, _)) in boxes.iter().enumerate() {
-        // The right side: edges leaving, and same-column edges arriving.
-        let right: Vec<(usize, f64)> = g
-            .edges
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.from == i || (e.to == i && same(e)))
-            .map(|(k, e)| (k, mid(if e.from == i { e.to } else { e.from })))
-            .collect();
-        for (k, y) in spread(i, right) {
+        let ends = |side: &[usize]| side.iter().map(|&k| (k, mid(other_end(i, k)))).collect();
+        for (k, y) in spread(i, ends(&right[i])) {
             if g.edges[k].from == i {
                 start[k] = (x + NODE_W, y);
             } else {
                 end[k] = (x + NODE_W, y);
             }
         }
-        let left: Vec<(usize, f64)> = g
-            .edges
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.to == i && !same(e))
-            .map(|(k, e)| (k, mid(e.from)))
-            .collect();
-        for (k, y) in spread(i, left) {
+        for (k, y) in spread(i, ends(&left[i])) {
             end[k] = (x, y);
         }
     }
